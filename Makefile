@@ -1,0 +1,49 @@
+# A interface do projeto (README.md explica cada comando).
+# Alvos principais: curso, test, notebooks, avaliar, bench.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.instalado
+PORTA  ?= 8888
+
+.PHONY: setup curso test lint notebooks avaliar bench limpar
+
+# Preparação idempotente: só reinstala quando requirements.txt ou pyproject.toml mudam.
+$(STAMP): requirements.txt pyproject.toml
+	@echo "» A preparar o ambiente em $(VENV) (só acontece da primeira vez ou quando as versões mudam)…"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+	@echo "» Ambiente pronto."
+
+setup: $(STAMP)
+
+# O trabalho do aluno: JupyterLab aberto em course/ (com a extensão do nbgrader).
+# NO_BROWSER=1 arranca um servidor sem abrir o navegador; PORTA escolhe a porta.
+curso: setup
+	$(PY) -m jupyterlab --ServerApp.root_dir=course --port=$(PORTA) $(if $(NO_BROWSER),--no-browser,)
+
+lint: setup
+	$(PY) -m ruff check .
+
+# O que o .ci/run chama.
+test: setup lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenera source/ e release/ do nbgrader a partir de course/ + solutions/ + testes ocultos.
+notebooks: setup
+	$(PY) -m autograder.construir
+
+# O trabalho do professor: avalia SUBMISSOES=pasta (pasta/<aluno>/<tarefa>/*.ipynb) ou a turma de demonstração.
+avaliar: setup
+	$(PY) -m autograder.avaliar $(if $(SUBMISSOES),--submissoes "$(SUBMISSOES)",)
+
+bench: setup
+	$(PY) -m bench.bench
+
+limpar:
+	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \
+	       autograder/feedback autograder/gradebook.db autograder/grades.csv autograder/turma_demo
