@@ -13,7 +13,6 @@ PORTA  ?= 8888
 $(STAMP): requirements.txt pyproject.toml
 	@echo "» A preparar o ambiente em $(VENV) (só acontece da primeira vez ou quando as versões mudam)…"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)

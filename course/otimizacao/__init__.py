@@ -16,7 +16,7 @@ import os as _os
 
 # tfmot só funciona com Keras 2 (tf_keras); garante que o tf.keras do TensorFlow também o é.
 _os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-# Menos ruído do TensorFlow no ecrã do aluno.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Menos ruído do TensorFlow no ecrã do aluno (os erros de Python continuam a aparecer).
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __all__ = ["dados", "modelos", "medidas", "dispositivo", "graficos"]

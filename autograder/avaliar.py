@@ -1,0 +1,265 @@
+"""O trabalho do professor: avaliar uma turma com o nbgrader (``make avaliar``).
+
+    make avaliar                       avalia a turma de demonstração (ver abaixo)
+    make avaliar SUBMISSOES=pasta      avalia pasta/<aluno>/<tarefa>/*.ipynb
+
+A turma de demonstração tem três alunos por caderno:
+    referencia     o caderno source (com as soluções): tem de ter a nota máxima;
+    so_esqueletos  o caderno de course/ por tocar: tem de ter 0;
+    meio_certo     referência em parte dos exercícios e um erro típico nos outros
+                   (autograder/variantes/<caderno>.py, MEIO_CERTO).
+
+O resultado: uma tabela no ecrã (pontos por aluno e por exercício), ``autograder/grades.csv``
+(exportado pelo nbgrader), ``autograder/notas_por_exercicio.csv`` e o feedback HTML de cada
+aluno em ``autograder/feedback/<aluno>/<tarefa>/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder import construir
+from autograder.construir import AUTOGRADER, COURSE, INICIO_SOLUCAO, FIM_SOLUCAO, nbgrader, nbgrader_meta
+
+VARIANTES = AUTOGRADER / "variantes"
+DEMO = AUTOGRADER / "turma_demo"
+
+
+# --------------------------------------------------------------------------- respostas
+def variantes(tarefa: str):
+    """O módulo ``autograder/variantes/<tarefa>.py`` (respostas certas e erradas), ou None."""
+    caminho = VARIANTES / f"{tarefa}.py"
+    if not caminho.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"variantes_{tarefa}", caminho)
+    modulo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(modulo)
+    return modulo
+
+
+def sem_marcas(fonte: str) -> str:
+    """O código de referência de uma célula source, sem as linhas BEGIN/END SOLUTION."""
+    return "\n".join(
+        linha for linha in fonte.split("\n") if linha.strip() not in (INICIO_SOLUCAO, FIM_SOLUCAO)
+    )
+
+
+def respostas_referencia(source: Path) -> dict[str, str]:
+    """grade_id → código de referência de cada célula de solução do caderno source."""
+    nb = nbformat.read(source, as_version=4)
+    return {
+        nbgrader_meta(c)["grade_id"]: sem_marcas(c.source)
+        for c in nb.cells
+        if nbgrader_meta(c).get("solution")
+    }
+
+
+def caderno_com_respostas(base: Path, respostas: dict[str, str]):
+    """Uma cópia do caderno ``base`` com as células de solução trocadas por ``respostas``."""
+    nb = nbformat.read(base, as_version=4)
+    for celula in nb.cells:
+        gid = nbgrader_meta(celula).get("grade_id")
+        if nbgrader_meta(celula).get("solution") and gid in respostas:
+            celula.source = respostas[gid].strip("\n")
+    return nb
+
+
+def criar_turma_demo(raiz: Path, tarefas: list[str], destino: Path = DEMO) -> Path:
+    """Escreve ``destino/<aluno>/<tarefa>/<tarefa>.ipynb`` para os três alunos de demonstração."""
+    if destino.exists():
+        shutil.rmtree(destino)
+    for tarefa in tarefas:
+        source = raiz / "source" / tarefa / f"{tarefa}.ipynb"
+        referencia = respostas_referencia(source)
+        meio = dict(referencia)
+        var = variantes(tarefa)
+        if var is not None:
+            for gid, erro in getattr(var, "MEIO_CERTO", {}).items():
+                meio[gid] = var.ERRADAS[erro][1]
+        alunos = {
+            "referencia": nbformat.read(source, as_version=4),
+            "so_esqueletos": nbformat.read(COURSE / f"{tarefa}.ipynb", as_version=4),
+            "meio_certo": caderno_com_respostas(COURSE / f"{tarefa}.ipynb", meio),
+        }
+        for aluno, nb in alunos.items():
+            pasta = destino / aluno / tarefa
+            pasta.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, pasta / f"{tarefa}.ipynb")
+    return destino
+
+
+# --------------------------------------------------------------------------- avaliação
+def recolher(submissoes: Path, raiz: Path, tarefas: list[str]) -> list[str]:
+    """Copia ``submissoes/<aluno>/<tarefa>/*.ipynb`` para ``raiz/submitted`` (como o
+    ``nbgrader collect`` faria). Devolve os alunos encontrados."""
+    if not submissoes.is_dir():
+        raise SystemExit(
+            f"❌ A pasta de submissões {submissoes} não existe. Indica uma pasta com "
+            "<aluno>/<tarefa>/<caderno>.ipynb, por exemplo: make avaliar SUBMISSOES=entregas"
+        )
+    destino = raiz / "submitted"
+    if destino.exists():
+        shutil.rmtree(destino)
+    alunos = []
+    for pasta_aluno in sorted(p for p in submissoes.iterdir() if p.is_dir()):
+        for tarefa in tarefas:
+            cadernos = sorted((pasta_aluno / tarefa).glob("*.ipynb"))
+            if cadernos:
+                alvo = destino / pasta_aluno.name / tarefa
+                alvo.mkdir(parents=True, exist_ok=True)
+                for caderno in cadernos:
+                    shutil.copy2(caderno, alvo / caderno.name)
+                if pasta_aluno.name not in alunos:
+                    alunos.append(pasta_aluno.name)
+    if not alunos:
+        raise SystemExit(
+            f"❌ Não encontrei cadernos em {submissoes}/<aluno>/<tarefa>/. Tarefas esperadas: "
+            + ", ".join(tarefas)
+        )
+    return alunos
+
+
+def autoavaliar(raiz: Path, tarefas: list[str]) -> None:
+    """``nbgrader autograde`` + ``generate_feedback`` de cada tarefa e ``export`` para CSV."""
+    for tarefa in tarefas:
+        if not any((raiz / "submitted").glob(f"*/{tarefa}")):
+            continue
+        print(f"» A avaliar {tarefa}…", flush=True)
+        nbgrader("autograde", tarefa, "--force", raiz=raiz)
+        nbgrader("generate_feedback", tarefa, "--force", raiz=raiz)
+    nbgrader("export", f"--to={raiz / 'grades.csv'}", raiz=raiz)
+
+
+@dataclass
+class Nota:
+    aluno: str
+    tarefa: str
+    celula: str
+    pontos: float | None  # None: ainda por avaliar à mão
+    maximo: float
+
+
+def notas(raiz: Path, tarefas: list[str]) -> list[Nota]:
+    """As notas de cada célula avaliada, lidas do gradebook do nbgrader."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    resultado = []
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        for tarefa in tarefas:
+            try:
+                tarefa_db = gb.find_assignment(tarefa)
+            except MissingEntry:
+                continue
+            for caderno in tarefa_db.notebooks:
+                for submissao in caderno.submissions:
+                    for nota in sorted(submissao.grades, key=lambda g: g.cell_id):
+                        resultado.append(
+                            Nota(
+                                submissao.student.id,
+                                tarefa,
+                                nota.name,
+                                None if nota.needs_manual_grade else nota.score,
+                                nota.max_score,
+                            )
+                        )
+    # A ordem das células é a do caderno; os alunos por ordem alfabética.
+    ordem = {}
+    for tarefa in tarefas:
+        nb = raiz / "source" / tarefa / f"{tarefa}.ipynb"
+        if nb.exists():
+            for i, c in enumerate(nbformat.read(nb, as_version=4).cells):
+                if nbgrader_meta(c).get("grade"):
+                    ordem[(tarefa, nbgrader_meta(c)["grade_id"])] = i
+    resultado.sort(key=lambda n: (n.tarefa, n.aluno, ordem.get((n.tarefa, n.celula), 0)))
+    return resultado
+
+
+def _rotulo(celula: str) -> str:
+    return celula.removeprefix("teste_")
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return f"{x:g}"
+
+
+def tabela(lista: list[Nota]) -> str:
+    """Tabela em texto: uma por tarefa, um aluno por linha, uma coluna por célula avaliada."""
+    blocos = []
+    for tarefa in dict.fromkeys(n.tarefa for n in lista):
+        desta = [n for n in lista if n.tarefa == tarefa]
+        celulas = list(dict.fromkeys(n.celula for n in desta))
+        maximos = {n.celula: n.maximo for n in desta}
+        alunos = list(dict.fromkeys(n.aluno for n in desta))
+        cab = ["aluno"] + [f"{_rotulo(c)} (/{_fmt(maximos[c])})" for c in celulas] + ["total", "%"]
+        linhas = [cab]
+        for aluno in alunos:
+            por_celula = {n.celula: n.pontos for n in desta if n.aluno == aluno}
+            total = sum(p for p in por_celula.values() if p is not None)
+            maximo = sum(maximos.values())
+            pendente = any(p is None for p in por_celula.values())
+            linhas.append(
+                [aluno]
+                + [_fmt(por_celula.get(c)) for c in celulas]
+                + [f"{_fmt(total)}/{_fmt(maximo)}" + (" + ?" if pendente else ""), f"{100 * total / maximo:.0f} %"]
+            )
+        larguras = [max(len(linha[i]) for linha in linhas) for i in range(len(cab))]
+        texto = [f"Tarefa {tarefa}"]
+        for j, linha in enumerate(linhas):
+            texto.append(" | ".join(v.ljust(larguras[i]) if i == 0 else v.rjust(larguras[i]) for i, v in enumerate(linha)))
+            if j == 0:
+                texto.append("-+-".join("-" * w for w in larguras))
+        blocos.append("\n".join(texto))
+    legenda = "«?» = resposta livre ainda por avaliar à mão (no formgrader do nbgrader)."
+    return "\n\n".join(blocos) + ("\n" + legenda if any(n.pontos is None for n in lista) else "")
+
+
+def escrever_csv(lista: list[Nota], destino: Path) -> None:
+    with destino.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["aluno", "tarefa", "celula", "pontos", "maximo"])
+        for n in lista:
+            w.writerow([n.aluno, n.tarefa, n.celula, "" if n.pontos is None else n.pontos, n.maximo])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Avalia submissões com o nbgrader e mostra as notas.")
+    ap.add_argument("--submissoes", type=Path, help="pasta <aluno>/<tarefa>/*.ipynb (sem ela: turma de demonstração)")
+    ap.add_argument("--tarefas", nargs="*", help="só estas tarefas (ex.: 00_numeros_e_memoria)")
+    args = ap.parse_args(argv)
+
+    raiz = AUTOGRADER
+    sys.path.insert(0, str(construir.RAIZ))
+    base_dados = raiz / "gradebook.db"
+    if base_dados.exists():
+        base_dados.unlink()  # a tabela mostra só esta avaliação; o build volta a registar as tarefas
+    try:
+        tarefas = construir.construir(raiz, so=args.tarefas or None)
+    except construir.ErroConstrucao as erro:
+        print(f"❌ {erro}", file=sys.stderr)
+        return 1
+    submissoes = args.submissoes or criar_turma_demo(raiz, tarefas)
+    alunos = recolher(submissoes, raiz, tarefas)
+    print(f"» {len(alunos)} aluno(s), {len(tarefas)} tarefa(s): {', '.join(tarefas)}")
+    autoavaliar(raiz, tarefas)
+    lista = notas(raiz, tarefas)
+    escrever_csv(lista, raiz / "notas_por_exercicio.csv")
+    print()
+    print(tabela(lista))
+    print()
+    print(f"Notas exportadas: {raiz / 'grades.csv'} e {raiz / 'notas_por_exercicio.csv'}")
+    print(f"Feedback de cada aluno: {raiz / 'feedback'}/<aluno>/<tarefa>/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

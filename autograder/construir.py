@@ -1,0 +1,306 @@
+"""Gera o ``source/`` e o ``release/`` do nbgrader (``make notebooks``).
+
+Cada coisa tem uma só casa (DESIGN.md):
+    course/NN_nome.ipynb                 prosa, esqueletos e testes visíveis (o que o aluno abre)
+    solutions/<módulo>.py                o código de referência de cada exercício
+    autograder/testes_ocultos/NN_nome.py os testes ocultos, por célula de teste
+
+Para cada caderno de ``course/``, o build:
+  1. troca o esqueleto de cada função (as duas linhas do ``code_stub``) pelo corpo da função
+     com o mesmo nome em ``solutions``, entre ``### BEGIN SOLUTION`` / ``### END SOLUTION``
+     (e a resposta de referência nas perguntas de resposta livre);
+  2. acrescenta a cada célula de teste os seus testes ocultos entre
+     ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``;
+  3. escreve ``autograder/source/NN_nome/NN_nome.ipynb`` (uma tarefa do nbgrader por caderno);
+  4. corre ``nbgrader generate_assignment`` e confirma que o ``release/`` é igual a ``course/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import importlib
+import inspect
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+RAIZ = Path(__file__).resolve().parents[1]
+COURSE = RAIZ / "course"
+AUTOGRADER = RAIZ / "autograder"
+OCULTOS = AUTOGRADER / "testes_ocultos"
+
+INICIO_SOLUCAO, FIM_SOLUCAO = "### BEGIN SOLUTION", "### END SOLUTION"
+INICIO_OCULTOS, FIM_OCULTOS = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+# Metadados que o nbgrader acrescenta ao gerar o release e que não guardamos em course/.
+METADADOS_GERADOS = ("checksum",)
+
+
+class ErroConstrucao(RuntimeError):
+    """Um caderno, uma solução ou um teste oculto não está como o build espera."""
+
+
+# --------------------------------------------------------------------------- leitura
+def cadernos(pasta: Path = COURSE) -> list[Path]:
+    """Os cadernos do curso, por ordem (``NN_nome.ipynb``)."""
+    return sorted(pasta.glob("[0-9][0-9]_*.ipynb"))
+
+
+def configuracao_nbgrader():
+    """A configuração de ``autograder/nbgrader_config.py`` (lida como o nbgrader a lê)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(AUTOGRADER)).load_config()
+
+
+def esqueleto_codigo() -> list[str]:
+    return configuracao_nbgrader().ClearSolutions.code_stub["python"].split("\n")
+
+
+def esqueleto_texto() -> str:
+    return configuracao_nbgrader().ClearSolutions.text_stub
+
+
+def nbgrader_meta(celula) -> dict:
+    return celula.get("metadata", {}).get("nbgrader", {})
+
+
+def testes_ocultos(nome_caderno: str) -> dict[str, str]:
+    """Lê ``testes_ocultos/<caderno>.py``: cada secção ``# %% <grade_id>`` vai para essa célula."""
+    ficheiro = OCULTOS / f"{nome_caderno}.py"
+    if not ficheiro.exists():
+        return {}
+    seccoes: dict[str, list[str]] = {}
+    atual = None
+    for linha in ficheiro.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^# %% (\S+)\s*$", linha)
+        if m:
+            atual = m.group(1)
+            if atual in seccoes:
+                raise ErroConstrucao(f"{ficheiro.name}: a secção {atual} aparece duas vezes.")
+            seccoes[atual] = []
+        elif atual is not None:
+            seccoes[atual].append(linha)
+    return {gid: "\n".join(linhas).strip("\n") for gid, linhas in seccoes.items()}
+
+
+# --------------------------------------------------------------------------- soluções
+def _funcoes(arvore: ast.AST, prefixo: str = "") -> dict[str, ast.FunctionDef]:
+    """Funções e métodos de uma árvore, pelo nome qualificado (``Classe.metodo``)."""
+    encontradas = {}
+    for no in getattr(arvore, "body", []):
+        if isinstance(no, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            encontradas[prefixo + no.name] = no
+        elif isinstance(no, ast.ClassDef):
+            encontradas.update(_funcoes(no, f"{prefixo}{no.name}."))
+    return encontradas
+
+
+def _corpo_referencia(nome_qualificado: str) -> tuple[list[str], ast.FunctionDef]:
+    """Linhas do corpo (sem a docstring, sem indentação) da função de referência."""
+    import solutions
+
+    nome_topo = nome_qualificado.split(".")[0]
+    try:
+        objeto = getattr(solutions, nome_topo)
+    except AttributeError:
+        raise ErroConstrucao(
+            f"Não há referência para {nome_topo} em solutions/: acrescenta-a ao módulo do caderno "
+            "e ao mapa _ONDE de solutions/__init__.py."
+        ) from None
+    modulo = importlib.import_module(objeto.__module__)
+    fonte = inspect.getsource(modulo)
+    funcoes = _funcoes(ast.parse(fonte))
+    if nome_qualificado not in funcoes:
+        raise ErroConstrucao(f"{modulo.__name__} não define {nome_qualificado}.")
+    no = funcoes[nome_qualificado]
+    primeiro = no.body[0]
+    tem_docstring = isinstance(primeiro, ast.Expr) and isinstance(getattr(primeiro, "value", None), ast.Constant) \
+        and isinstance(primeiro.value.value, str)
+    if not tem_docstring or len(no.body) < 2:
+        raise ErroConstrucao(
+            f"{modulo.__name__}.{nome_qualificado} precisa de uma docstring seguida do corpo: "
+            "o build injeta só o que vem depois da docstring."
+        )
+    linhas = fonte.splitlines()[primeiro.end_lineno : no.end_lineno]
+    while linhas and not linhas[0].strip():
+        linhas.pop(0)
+    return textwrap.dedent("\n".join(linhas)).split("\n"), no
+
+
+def _mesma_assinatura(a: ast.FunctionDef, b: ast.FunctionDef) -> bool:
+    return ast.dump(a.args) == ast.dump(b.args) and ast.dump(a.returns or ast.Constant(None)) == ast.dump(
+        b.returns or ast.Constant(None)
+    )
+
+
+def injetar_solucao_codigo(fonte: str, onde: str) -> str:
+    """Troca cada esqueleto de ``fonte`` pelo corpo da função de referência correspondente."""
+    stub = esqueleto_codigo()
+    linhas = fonte.split("\n")
+    funcoes = _funcoes(ast.parse(fonte))
+    resultado: list[str] = []
+    i = 0
+    trocados = 0
+    while i < len(linhas):
+        bloco = [linha.strip() for linha in linhas[i : i + len(stub)]]
+        if bloco == [s.strip() for s in stub]:
+            indentacao = re.match(r"\s*", linhas[i]).group(0)
+            dono = [n for n, no in funcoes.items() if no.lineno <= i + 1 <= no.end_lineno]
+            if not dono:
+                raise ErroConstrucao(f"{onde}: há um esqueleto fora de uma função; não sei o que pôr lá.")
+            nome = max(dono, key=lambda n: funcoes[n].lineno)  # a função mais interior
+            corpo, no_ref = _corpo_referencia(nome)
+            if not _mesma_assinatura(funcoes[nome], no_ref):
+                raise ErroConstrucao(
+                    f"{onde}: a assinatura de {nome} no caderno é diferente da de solutions/. "
+                    "O contrato (CURSO.md) fixa os nomes e as assinaturas: alinha as duas."
+                )
+            resultado.append(indentacao + INICIO_SOLUCAO)
+            resultado.extend((indentacao + linha) if linha.strip() else "" for linha in corpo)
+            resultado.append(indentacao + FIM_SOLUCAO)
+            i += len(stub)
+            trocados += 1
+        else:
+            resultado.append(linhas[i])
+            i += 1
+    if not trocados:
+        raise ErroConstrucao(
+            f"{onde}: célula de solução sem o esqueleto do nbgrader_config.py "
+            "(# O TEU CÓDIGO AQUI / raise NotImplementedError(...))."
+        )
+    return "\n".join(resultado)
+
+
+def injetar_solucao_texto(fonte: str, grade_id: str, onde: str) -> str:
+    from solutions.respostas import RESPOSTAS
+
+    if grade_id not in RESPOSTAS:
+        raise ErroConstrucao(f"{onde}: falta a resposta de referência de {grade_id} em solutions/respostas.py.")
+    stub = esqueleto_texto()
+    if stub not in fonte:
+        raise ErroConstrucao(f"{onde}: a célula de resposta livre não tem o texto «{stub}».")
+    return fonte.replace(stub, f"{INICIO_SOLUCAO}\n{RESPOSTAS[grade_id].strip()}\n{FIM_SOLUCAO}")
+
+
+def caderno_fonte(caminho: Path):
+    """O caderno ``source`` do nbgrader para ``course/<caminho>`` (em memória)."""
+    nb = nbformat.read(caminho, as_version=4)
+    ocultos = testes_ocultos(caminho.stem)
+    usados = set()
+    for celula in nb.cells:
+        meta = nbgrader_meta(celula)
+        onde = f"{caminho.name} [{meta.get('grade_id', celula.get('id'))}]"
+        if meta.get("solution"):
+            if celula.cell_type == "code":
+                celula.source = injetar_solucao_codigo(celula.source, onde)
+            else:
+                celula.source = injetar_solucao_texto(celula.source, meta["grade_id"], onde)
+        if meta.get("grade") and celula.cell_type == "code" and meta["grade_id"] in ocultos:
+            celula.source = f"{celula.source}\n{INICIO_OCULTOS}\n{ocultos[meta['grade_id']]}\n{FIM_OCULTOS}"
+            usados.add(meta["grade_id"])
+    sobras = set(ocultos) - usados
+    if sobras:
+        raise ErroConstrucao(
+            f"testes_ocultos/{caminho.stem}.py tem secções sem célula de teste correspondente: "
+            f"{', '.join(sorted(sobras))}. Confirma os grade_id no caderno."
+        )
+    return nb
+
+
+# --------------------------------------------------------------------------- nbgrader
+def ambiente_nbgrader() -> dict[str, str]:
+    """Ambiente para correr o nbgrader: o ``bin`` do venv no PATH (o nbgrader chama o alembic)
+    e sem PYTHONPATH, para que o código dos alunos não encontre ``solutions``."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.pop("PYTHONPATH", None)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def nbgrader(*args: str, raiz: Path = AUTOGRADER, verificar: bool = True) -> subprocess.CompletedProcess:
+    """Corre ``nbgrader <args>`` com a raiz do curso ``raiz``."""
+    cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={raiz}"]
+    proc = subprocess.run(cmd, cwd=raiz, env=ambiente_nbgrader(), capture_output=True, text=True)
+    if verificar and proc.returncode != 0:
+        raise ErroConstrucao(f"nbgrader {' '.join(args)} falhou:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def _comparavel(celula) -> dict:
+    c = copy.deepcopy(dict(celula))
+    c.pop("outputs", None)
+    c.pop("execution_count", None)
+    meta = c.get("metadata", {}).get("nbgrader")
+    if meta:
+        for chave in METADADOS_GERADOS:
+            meta.pop(chave, None)
+    return json.loads(json.dumps(c))
+
+
+def diferencas(release: Path, original: Path) -> list[str]:
+    """Diferenças célula a célula entre um caderno do release e o de course/ (vazio = iguais)."""
+    a = nbformat.read(release, as_version=4)
+    b = nbformat.read(original, as_version=4)
+    if len(a.cells) != len(b.cells):
+        return [f"{original.name}: {len(a.cells)} células no release, {len(b.cells)} em course/"]
+    erros = []
+    for i, (ca, cb) in enumerate(zip(a.cells, b.cells)):
+        if _comparavel(ca) != _comparavel(cb):
+            erros.append(f"{original.name}, célula {i} ({cb.get('id')}): o release difere de course/")
+    return erros
+
+
+def construir(raiz: Path = AUTOGRADER, so: list[str] | None = None, release: bool = True) -> list[str]:
+    """Escreve ``raiz/source`` e (com ``release``) ``raiz/release``; devolve as tarefas geradas."""
+    tarefas = []
+    for caminho in cadernos():
+        if so and caminho.stem not in so:
+            continue
+        destino = raiz / "source" / caminho.stem / caminho.name
+        destino.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(caderno_fonte(caminho), destino)
+        tarefas.append(caminho.stem)
+    if release:
+        if raiz != AUTOGRADER:
+            (raiz / "nbgrader_config.py").write_text(
+                (AUTOGRADER / "nbgrader_config.py").read_text(encoding="utf-8"), encoding="utf-8"
+            )
+        for tarefa in tarefas:
+            nbgrader("generate_assignment", tarefa, "--force", raiz=raiz)
+    return tarefas
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Gera source/ e release/ do nbgrader a partir de course/.")
+    ap.add_argument("cadernos", nargs="*", help="só estes cadernos (ex.: 00_numeros_e_memoria)")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(RAIZ))
+    try:
+        tarefas = construir(so=args.cadernos or None)
+    except ErroConstrucao as erro:
+        print(f"❌ {erro}", file=sys.stderr)
+        return 1
+    problemas = []
+    for tarefa in tarefas:
+        problemas += diferencas(AUTOGRADER / "release" / tarefa / f"{tarefa}.ipynb", COURSE / f"{tarefa}.ipynb")
+    for tarefa in tarefas:
+        print(f"✅ {tarefa}: source/ e release/ gerados")
+    if problemas:
+        print("❌ O release não é igual a course/:", *problemas, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
