@@ -27,7 +27,14 @@ from pathlib import Path
 import nbformat
 
 from autograder import construir
-from autograder.construir import AUTOGRADER, COURSE, INICIO_SOLUCAO, FIM_SOLUCAO, nbgrader, nbgrader_meta
+from autograder.construir import (
+    AUTOGRADER,
+    COURSE,
+    FIM_SOLUCAO,
+    INICIO_SOLUCAO,
+    nbgrader,
+    nbgrader_meta,
+)
 
 VARIANTES = AUTOGRADER / "variantes"
 DEMO = AUTOGRADER / "turma_demo"
@@ -235,9 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Avalia submissões com o nbgrader e mostra as notas.")
     ap.add_argument("--submissoes", type=Path, help="pasta <aluno>/<tarefa>/*.ipynb (sem ela: turma de demonstração)")
     ap.add_argument("--tarefas", nargs="*", help="só estas tarefas (ex.: 00_numeros_e_memoria)")
+    ap.add_argument("--raiz", type=Path, default=AUTOGRADER, help=argparse.SUPPRESS)  # para os testes
     args = ap.parse_args(argv)
 
-    raiz = AUTOGRADER
+    raiz = args.raiz.resolve()
+    raiz.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(construir.RAIZ))
     base_dados = raiz / "gradebook.db"
     if base_dados.exists():
@@ -247,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     except construir.ErroConstrucao as erro:
         print(f"❌ {erro}", file=sys.stderr)
         return 1
-    submissoes = args.submissoes or criar_turma_demo(raiz, tarefas)
+    submissoes = args.submissoes or criar_turma_demo(raiz, tarefas, raiz / "turma_demo")
     alunos = recolher(submissoes, raiz, tarefas)
     print(f"» {len(alunos)} aluno(s), {len(tarefas)} tarefa(s): {', '.join(tarefas)}")
     autoavaliar(raiz, tarefas)

@@ -223,6 +223,7 @@ def ambiente_nbgrader() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.pop("PYTHONPATH", None)
+    env["CURSO4_AUTOGRADER"] = str(AUTOGRADER)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("MPLBACKEND", "Agg")
     return env
@@ -255,7 +256,7 @@ def diferencas(release: Path, original: Path) -> list[str]:
     if len(a.cells) != len(b.cells):
         return [f"{original.name}: {len(a.cells)} células no release, {len(b.cells)} em course/"]
     erros = []
-    for i, (ca, cb) in enumerate(zip(a.cells, b.cells)):
+    for i, (ca, cb) in enumerate(zip(a.cells, b.cells, strict=False)):
         if _comparavel(ca) != _comparavel(cb):
             erros.append(f"{original.name}, célula {i} ({cb.get('id')}): o release difere de course/")
     return erros

@@ -42,10 +42,10 @@ def _latencias_pytorch(modelo_a, modelo_b, x, rondas: int = 11, repeticoes: int 
 
 def _medir_tflite(linhas: list[Linha]) -> None:
     import tensorflow as tf
+
     from otimizacao.dados import carregar_dados
     from otimizacao.medidas import formatar_bytes
     from otimizacao.modelos import treinar_modelo_base
-
     from solutions import avaliar_tflite, quantizar_modelo_int8, treinar_com_qat
 
     dados = carregar_dados("digits")

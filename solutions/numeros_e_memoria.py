@@ -2,6 +2,7 @@
 
 import numpy as np
 
+
 def memoria_modelo(n_parametros: int, tipo: str) -> int:
     """Bytes necessários para guardar ``n_parametros`` no formato ``tipo``."""
     bytes_por_parametro = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}

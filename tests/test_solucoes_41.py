@@ -13,11 +13,11 @@ import time
 import warnings
 
 import numpy as np
-import otimizacao  # noqa: F401  (define TF_USE_LEGACY_KERAS=1 antes de importar o TensorFlow)
 import pytest
+
+import otimizacao  # noqa: F401  (define TF_USE_LEGACY_KERAS=1 antes de importar o TensorFlow)
 from otimizacao.dados import carregar_dados
 from otimizacao.modelos import exatidao, treinar_modelo_base
-
 from solutions import (
     avaliar_tflite,
     inferencia_tflite,

@@ -173,7 +173,7 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return (np.asarray(q, dtype=np.float32) - ponto_zero) * escala
-''', ["teste_quantizar_afim", "teste_desquantizar"]),
+''', ["teste_quantizar_afim"]),
     "int4 guardado um por byte (não poupa nada face ao int8)": ("empacotar_int4", '''
 def empacotar_int4(q: np.ndarray) -> np.ndarray:
     return (np.asarray(q).astype(np.int16) & 0xF).astype(np.uint8)

@@ -1,0 +1,49 @@
+"""Ajuda dos testes: correr as células de um caderno no próprio processo do pytest.
+
+Mais rápido do que um kernel por variante: corre-se o caderno uma vez, com as soluções de
+referência, e depois só se trocam as funções do aluno e se voltam a correr as células de teste
+(visíveis + ocultas, tal como o nbgrader as corre).
+"""
+
+from __future__ import annotations
+
+import nbformat
+
+from autograder.construir import nbgrader_meta
+
+
+def celulas_codigo(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def celulas_teste(nb) -> dict[str, str]:
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in celulas_codigo(nb) if nbgrader_meta(c).get("grade")}
+
+
+def executar(fonte: str, ns: dict, nome: str = "<célula>") -> None:
+    exec(compile(fonte, nome, "exec"), ns)  # noqa: S102 (código do próprio curso)
+
+
+def preparar_namespace(nb) -> dict:
+    """Corre todas as células de código que não são de teste (com as soluções de referência)."""
+    import matplotlib.pyplot as plt
+
+    ns: dict = {"__name__": "__main__"}
+    for i, celula in enumerate(celulas_codigo(nb)):
+        if not nbgrader_meta(celula).get("grade"):
+            executar(celula.source, ns, f"<célula {i}>")
+    plt.close("all")
+    return ns
+
+
+def falha(fonte_teste: str, ns: dict) -> BaseException | None:
+    """Corre uma célula de teste numa cópia de ``ns``; devolve a exceção (ou None se passou)."""
+    try:
+        executar(fonte_teste, dict(ns), "<teste>")
+    except Exception as erro:  # a célula de teste falhou: é o que queremos saber
+        return erro
+    return None
+
+
+def ler(caminho) -> nbformat.NotebookNode:
+    return nbformat.read(caminho, as_version=4)

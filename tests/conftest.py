@@ -1,0 +1,25 @@
+"""Fixtures partilhadas: o build do nbgrader numa pasta temporária e a execução de cadernos."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # figuras sem ecrã
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+RAIZ = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory):
+    """source/ e release/ do nbgrader de todos os cadernos, gerados numa raiz temporária."""
+    from autograder import construir
+
+    raiz = tmp_path_factory.mktemp("nbgrader")
+    tarefas = construir.construir(raiz)
+    return raiz, tarefas
