@@ -22,8 +22,10 @@ setup: $(STAMP)
 
 # O trabalho do aluno: JupyterLab aberto em course/ (com a extensão do nbgrader).
 # NO_BROWSER=1 arranca um servidor sem abrir o navegador; PORTA escolhe a porta.
+# (como root, num contentor, o Jupyter exige --allow-root)
 curso: setup
-	$(PY) -m jupyterlab --ServerApp.root_dir=course --port=$(PORTA) $(if $(NO_BROWSER),--no-browser,)
+	$(PY) -m jupyterlab --ServerApp.root_dir=course --port=$(PORTA) \
+	  $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: setup
 	$(PY) -m ruff check .

@@ -15,16 +15,7 @@ from __future__ import annotations
 import statistics
 
 import otimizacao  # noqa: F401  (define TF_USE_LEGACY_KERAS=1 antes de importar o TensorFlow)
-
-Linha = tuple[str, str, str, str]
-
-
-def _num(v: float, casas: int = 2) -> str:
-    return f"{v:.{casas}f}".replace(".", ",")
-
-
-def _estado(ok: bool) -> str:
-    return "✅" if ok else "❌"
+from bench.comum import Linha, estado, num, tabela_markdown
 
 
 def _latencias_pytorch(modelo_a, modelo_b, x, rondas: int = 11, repeticoes: int = 30):
@@ -56,9 +47,9 @@ def _medir_tflite(linhas: list[Linha]) -> None:
     razao = len(tflite_float) / len(tflite_int8)
     linhas.append((
         "Tamanho TFLite float → int8 total (PTQ), CNN de base 37,7 mil parâmetros",
-        f"{formatar_bytes(len(tflite_float))} → {formatar_bytes(len(tflite_int8))} ({_num(razao)}×)",
+        f"{formatar_bytes(len(tflite_float))} → {formatar_bytes(len(tflite_int8))} ({num(razao)}×)",
         "≥ 3,5× menor",
-        _estado(razao >= 3.5),
+        estado(razao >= 3.5),
     ))
 
     acc_float = avaliar_tflite(tflite_float, dados.x_teste, dados.y_teste)
@@ -66,9 +57,9 @@ def _medir_tflite(linhas: list[Linha]) -> None:
     queda = (acc_float - acc_ptq) * 100
     linhas.append((
         "Exatidão TFLite float → int8 (PTQ), teste digits",
-        f"{_num(acc_float, 3)} → {_num(acc_ptq, 3)} (queda de {_num(queda, 1)} pontos)",
+        f"{num(acc_float, 3)} → {num(acc_ptq, 3)} (queda de {num(queda, 1)} pontos)",
         "queda ≤ 1 ponto",
-        _estado(queda <= 1.0),
+        estado(queda <= 1.0),
     ))
 
     _, tflite_qat = treinar_com_qat(modelo, dados.x_treino, dados.y_treino, dados.x_val,
@@ -76,10 +67,10 @@ def _medir_tflite(linhas: list[Linha]) -> None:
     acc_qat = avaliar_tflite(tflite_qat, dados.x_teste, dados.y_teste)
     linhas.append((
         "Exatidão float / PTQ / QAT (3 épocas), TFLite, teste digits",
-        f"{_num(acc_float, 3)} / {_num(acc_ptq, 3)} / {_num(acc_qat, 3)} "
-        f"(QAT {formatar_bytes(len(tflite_qat))}, {_num(len(tflite_float) / len(tflite_qat))}× menor)",
+        f"{num(acc_float, 3)} / {num(acc_ptq, 3)} / {num(acc_qat, 3)} "
+        f"(QAT {formatar_bytes(len(tflite_qat))}, {num(len(tflite_float) / len(tflite_qat))}× menor)",
         "QAT ≥ PTQ − 0,5 ponto",
-        _estado(acc_qat >= acc_ptq - 0.005),
+        estado(acc_qat >= acc_ptq - 0.005),
     ))
 
 
@@ -97,9 +88,9 @@ def _medir_pytorch(linhas: list[Linha]) -> None:
     mb_fp32, mb_int8 = tamanho_modelo_mb(modelo), tamanho_modelo_mb(quantizado)
     linhas.append((
         "Tamanho state_dict PyTorch fp32 → int8 dinâmico (MLP 784→1024→1024→10)",
-        f"{_num(mb_fp32)} MB → {_num(mb_int8)} MB ({_num(mb_fp32 / mb_int8)}×)",
+        f"{num(mb_fp32)} MB → {num(mb_int8)} MB ({num(mb_fp32 / mb_int8)}×)",
         "≥ 3,9× menor",
-        _estado(mb_fp32 / mb_int8 >= 3.9),
+        estado(mb_fp32 / mb_int8 >= 3.9),
     ))
 
     # 1 thread: numa máquina de 2 núcleos partilhada, 2 threads deram medianas instáveis
@@ -119,10 +110,10 @@ def _medir_pytorch(linhas: list[Linha]) -> None:
     linhas.append((
         "Latência mediana PyTorch fp32 → int8 dinâmico (MLP, CPU, 1 thread, 11 rondas "
         f"alternadas de 30 chamadas após aquecimento; motor {torch.backends.quantized.engine})",
-        f"lote 16: {_num(f16, 3)} → {_num(q16, 3)} ms ({_num(f16 / q16)}×); "
-        f"lote 1: {_num(f1, 3)} → {_num(q1, 3)} ms ({_num(f1 / q1)}×, sem alvo)",
+        f"lote 16: {num(f16, 3)} → {num(q16, 3)} ms ({num(f16 / q16)}×); "
+        f"lote 1: {num(f1, 3)} → {num(q1, 3)} ms ({num(f1 / q1)}×, sem alvo)",
         "≥ 2× mais rápido (lote 16)",
-        _estado(f16 / q16 >= 2.0),
+        estado(f16 / q16 >= 2.0),
     ))
 
 
@@ -133,10 +124,6 @@ def medir_41() -> list[Linha]:
     _medir_pytorch(linhas)
     return linhas
 
-
-def tabela_markdown(linhas: list[Linha]) -> str:
-    cabecalho = "| métrica | valor medido | alvo | |\n| --- | --- | --- | --- |\n"
-    return cabecalho + "\n".join(f"| {m} | {v} | {a} | {e} |" for m, v, a, e in linhas)
 
 
 if __name__ == "__main__":

@@ -17,19 +17,12 @@ from __future__ import annotations
 import statistics
 
 import otimizacao  # noqa: F401  (define TF_USE_LEGACY_KERAS=1 antes de importar o TensorFlow)
-
-Linha = tuple[str, str, str, str]
+from bench.comum import Linha, estado, num, tabela_markdown
 
 SEMENTES = (0, 1, 2, 3, 4)
 EPOCAS_ALUNO = 10
 
 
-def _num(v: float, casas: int = 2) -> str:
-    return f"{v:.{casas}f}".replace(".", ",")
-
-
-def _estado(ok: bool) -> str:
-    return "✅" if ok else "❌"
 
 
 def _medir_poda(linhas: list[Linha], dados, modelo) -> None:
@@ -42,10 +35,10 @@ def _medir_poda(linhas: list[Linha], dados, modelo) -> None:
     razao = denso / esparso
     linhas.append((
         "Pesos float32 + gzip: modelo de base denso → podado (alvo 80%, 4 épocas)",
-        f"{formatar_bytes(denso)} → {formatar_bytes(esparso)} ({_num(razao)}×; "
-        f"esparsidade atingida {_num(calcular_sparsity(podado), 4)})",
+        f"{formatar_bytes(denso)} → {formatar_bytes(esparso)} ({num(razao)}×; "
+        f"esparsidade atingida {num(calcular_sparsity(podado), 4)})",
         "≥ 3× menor",
-        _estado(razao >= 3.0),
+        estado(razao >= 3.0),
     ))
 
 
@@ -60,17 +53,17 @@ def _medir_poda_e_quantizacao(linhas: list[Linha], dados, modelo, esparsidade: f
     linhas.append((
         f"TFLite float + gzip → podado {pct} + int8 total + gzip (otimizar_modelo_completo)",
         f"{formatar_bytes(r['tamanho_original'])} → {formatar_bytes(r['tamanho_final'])} "
-        f"({_num(razao)}×; redução {_num(r['reducao'], 1)}%)",
+        f"({num(razao)}×; redução {num(r['reducao'], 1)}%)",
         "≥ 10× menor",
-        _estado(razao >= 10.0),
+        estado(razao >= 10.0),
     ))
     queda = (r["precisao_original"] - r["precisao_final"]) * 100
     linhas.append((
         f"Exatidão TFLite float → podado {pct} + int8, validação digits",
-        f"{_num(r['precisao_original'], 3)} → {_num(r['precisao_final'], 3)} "
-        f"(queda de {_num(queda, 1)} pontos)",
+        f"{num(r['precisao_original'], 3)} → {num(r['precisao_final'], 3)} "
+        f"(queda de {num(queda, 1)} pontos)",
         "queda ≤ 2 pontos",
-        _estado(queda <= 2.0),
+        estado(queda <= 2.0),
     ))
 
 
@@ -112,13 +105,13 @@ def _medir_destilacao(linhas: list[Linha], dados, professor) -> None:
     m_s, s_s = statistics.mean(sozinhos), statistics.stdev(sozinhos)
     diferenca = (m_d - m_s) * 100
     linhas.append((
-        f"Exatidão de teste de um aluno Dense(16) ({_num(_aluno(0).count_params(), 0)} "
+        f"Exatidão de teste de um aluno Dense(16) ({num(_aluno(0).count_params(), 0)} "
         f"parâmetros), destilado (α=0,1, T=3) vs sozinho; {len(SEMENTES)} sementes, "
-        f"{EPOCAS_ALUNO} épocas; professor {_num(exatidao(professor, dados.x_teste, dados.y_teste), 3)}",
-        f"destilado {_num(m_d, 3)} ± {_num(s_d, 3)} vs sozinho {_num(m_s, 3)} ± {_num(s_s, 3)} "
-        f"(diferença {_num(diferenca, 1)} pontos)",
+        f"{EPOCAS_ALUNO} épocas; professor {num(exatidao(professor, dados.x_teste, dados.y_teste), 3)}",
+        f"destilado {num(m_d, 3)} ± {num(s_d, 3)} vs sozinho {num(m_s, 3)} ± {num(s_s, 3)} "
+        f"(diferença {num(diferenca, 1)} pontos)",
         "destilado ≥ sozinho − 1 ponto (não se exige que ganhe: CURSO.md)",
-        _estado(diferenca >= -1.0),
+        estado(diferenca >= -1.0),
     ))
 
 
@@ -137,10 +130,6 @@ def medir_42() -> list[Linha]:
     _medir_destilacao(linhas, dados, modelo)
     return linhas
 
-
-def tabela_markdown(linhas: list[Linha]) -> str:
-    cabecalho = "| métrica | valor medido | alvo | |\n| --- | --- | --- | --- |\n"
-    return cabecalho + "\n".join(f"| {m} | {v} | {a} | {e} |" for m, v, a, e in linhas)
 
 
 if __name__ == "__main__":
