@@ -32,9 +32,9 @@ def barras_memoria(tabela: dict[str, dict[str, float]], limite_gb: float | None 
     ax.set_xlabel("número de parâmetros")
     if limite_gb:
         ax.axhline(limite_gb, color="black", linestyle="--", linewidth=1)
-        ax.text(len(modelos) - 0.6, limite_gb * 1.15, f"{limite_gb:g} GB", ha="right")
+        ax.text(0.01, limite_gb * 1.3, f"{limite_gb:g} GB", ha="left", transform=ax.get_yaxis_transform())
     ax.set_title(titulo)
-    ax.legend(title="formato", ncols=len(formatos), fontsize="small")
+    ax.legend(title="formato", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
 
@@ -44,7 +44,9 @@ def quantizacao_de_pesos(pesos: np.ndarray, reconstrucoes: dict[str, tuple[np.nd
     """Três painéis: histograma dos pesos originais; original vs. reconstruído (a «escada»);
     distribuição do erro com os limites ±escala/2.
 
-    ``reconstrucoes[rotulo] = (pesos_desquantizados, escala)``. Apresentado no caderno 00.
+    ``reconstrucoes[rotulo] = (pesos_desquantizados, escala)``. O erro é mostrado em passos
+    (dividido pela escala), para que INT8 e INT4 caibam no mesmo eixo; a legenda dá o erro
+    máximo absoluto. Apresentado no caderno 00.
     """
     plt = _plt()
     w = np.asarray(pesos).ravel()
@@ -58,15 +60,17 @@ def quantizacao_de_pesos(pesos: np.ndarray, reconstrucoes: dict[str, tuple[np.nd
         r = np.asarray(reconstruido).ravel()
         a2.step(w[ordem], r[ordem], where="mid", label=rotulo)
         erro = r - w
-        a3.hist(erro, bins=60, alpha=0.6, label=f"{rotulo}: |erro| máx {np.abs(erro).max():.4f}")
-        a3.axvline(-escala / 2, color="black", linewidth=0.5)
-        a3.axvline(escala / 2, color="black", linewidth=0.5)
+        # Em passos (erro / escala) as duas distribuições cabem na mesma escala: [-0,5; 0,5].
+        a3.hist(erro / escala, bins=40, histtype="step", linewidth=1.5,
+                label=f"{rotulo}: |erro| máx {np.abs(erro).max():.4f}")
+    for limite in (-0.5, 0.5):
+        a3.axvline(limite, color="black", linewidth=0.8, linestyle="--")
     a2.set_title("original → reconstruído")
     a2.set_xlabel("peso original")
     a2.set_ylabel("peso depois de quantizar")
     a2.legend(fontsize="small")
-    a3.set_title("erro (linhas: ±escala/2)")
-    a3.set_xlabel("reconstruído − original")
+    a3.set_title("erro em passos (tracejado: ±½ passo)")
+    a3.set_xlabel("(reconstruído − original) / escala")
     a3.legend(fontsize="small")
     fig.suptitle(titulo)
     fig.tight_layout()
