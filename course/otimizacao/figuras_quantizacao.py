@@ -1,0 +1,95 @@
+"""Figuras da secção 4.1 (cadernos 01_ptq_tflite, 02_quantizacao_pytorch e 03_qat): pesos
+float vs. int8, tamanhos dos modelos, distribuição das latências e exatidões comparadas."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def histograma_pesos_int8(pesos_float: np.ndarray, pesos_int8: np.ndarray,
+                          titulo: str = "Pesos de uma camada: float32 vs. int8"):
+    """Dois painéis: o histograma dos pesos float32 de uma camada e o histograma dos inteiros
+    int8 (−128…127) que os guardam no modelo TFLite quantizado. Apresentado no caderno 01."""
+    plt = _plt()
+    w = np.asarray(pesos_float, dtype=np.float64).ravel()
+    q = np.asarray(pesos_int8).astype(np.int64).ravel()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.6))
+    a1.hist(w, bins=80, color="grey")
+    a1.set_title(f"float32: {w.size} pesos, 4 bytes cada")
+    a1.set_xlabel("valor do peso")
+    a1.set_ylabel("número de pesos")
+    a2.hist(q, bins=np.arange(-128.5, 128.5, 1.0), color="tab:blue")
+    a2.set_title(f"int8: {len(np.unique(q))} inteiros distintos, 1 byte cada")
+    a2.set_xlabel("inteiro guardado (−128 … 127)")
+    fig.suptitle(titulo)
+    fig.tight_layout()
+    return fig
+
+
+def barras_tamanhos(tamanhos: dict[str, float], titulo: str = "Tamanho de cada versão do modelo",
+                    unidade: str = "KB"):
+    """Barras com o tamanho (em bytes) de cada versão de um modelo, escritas em ``unidade``
+    ("KB" = 2^10 ou "MB" = 2^20 bytes), com a razão face à primeira barra por cima de cada uma.
+    Apresentado no caderno 01 (e usado no 02)."""
+    plt = _plt()
+    fator = {"KB": 2**10, "MB": 2**20}[unidade]
+    nomes = list(tamanhos)
+    valores = np.array([tamanhos[n] for n in nomes], dtype=np.float64)
+    fig, ax = plt.subplots(figsize=(1.8 * len(nomes) + 2.5, 3.6))
+    barras = ax.bar(nomes, valores / fator, color=plt.cm.tab10(np.arange(len(nomes))))
+    for barra, v in zip(barras, valores, strict=True):
+        ax.annotate(f"{v / fator:.1f} {unidade}\n{valores[0] / v:.2f}× menor" if v != valores[0]
+                    else f"{v / fator:.1f} {unidade}\nreferência",
+                    (barra.get_x() + barra.get_width() / 2, barra.get_height()),
+                    ha="center", va="bottom", fontsize="small")
+    ax.set_ylabel(unidade)
+    ax.set_ylim(0, valores.max() / fator * 1.3)
+    ax.set_title(titulo)
+    fig.tight_layout()
+    return fig
+
+
+def distribuicao_latencias(tempos_ms: dict[str, list[float]],
+                           titulo: str = "Latência de cada chamada (ms)"):
+    """Caixas de bigodes (com os pontos por cima) dos tempos de cada chamada, um grupo por
+    modelo; a linha laranja é a mediana. Apresentado no caderno 02."""
+    plt = _plt()
+    nomes = list(tempos_ms)
+    fig, ax = plt.subplots(figsize=(2.2 * len(nomes) + 3, 3.8))
+    ax.boxplot([tempos_ms[n] for n in nomes], showfliers=False)
+    ax.set_xticks(range(1, len(nomes) + 1), nomes)
+    rng = np.random.default_rng(0)
+    for i, n in enumerate(nomes, start=1):
+        t = np.asarray(tempos_ms[n])
+        ax.scatter(i + rng.uniform(-0.15, 0.15, t.size), t, s=8, alpha=0.4)
+        ax.annotate(f"mediana {np.median(t):.3f} ms", (i, np.max(t)), ha="center", va="bottom",
+                    fontsize="small")
+    ax.set_ylabel("ms por chamada")
+    ax.set_title(titulo)
+    fig.tight_layout()
+    return fig
+
+
+def comparar_exatidoes(exatidoes: dict[str, float], titulo: str = "Exatidão no conjunto de teste"):
+    """Barras horizontais com a exatidão (0..1) de cada versão do modelo, com o valor escrito e o
+    eixo ampliado à volta dos valores (as diferenças são de décimas). Apresentado no caderno 03."""
+    plt = _plt()
+    nomes = list(exatidoes)
+    valores = np.array([exatidoes[n] for n in nomes], dtype=np.float64)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(nomes) + 1.5))
+    ax.barh(nomes, valores, color=plt.cm.tab10(np.arange(len(nomes))))
+    for i, v in enumerate(valores):
+        ax.text(v, i, f" {v:.3f}", va="center")
+    minimo = max(0.0, valores.min() - 0.05)
+    ax.set_xlim(minimo, min(1.0, valores.max() + 0.03) + 0.02)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"exatidão (eixo a começar em {minimo:.2f})")
+    ax.set_title(titulo)
+    fig.tight_layout()
+    return fig
