@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib.util
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import construir
+from autograder import construir, entregas, motor
 from autograder.construir import (
     AUTOGRADER,
     COURSE,
@@ -104,45 +105,63 @@ def criar_turma_demo(raiz: Path, tarefas: list[str], destino: Path = DEMO) -> Pa
 
 
 # --------------------------------------------------------------------------- avaliação
-def recolher(submissoes: Path, raiz: Path, tarefas: list[str]) -> list[str]:
-    """Copia ``submissoes/<aluno>/<tarefa>/*.ipynb`` para ``raiz/submitted`` (como o
-    ``nbgrader collect`` faria). Devolve os alunos encontrados."""
+def entregas_a_avaliar(submissoes: Path, tarefas: list[str]) -> list[tuple[str, str, Path]]:
+    """(aluno, tarefa, pasta) para cada aluno de ``submissoes`` e cada tarefa (mesmo as que o
+    aluno não entregou: essas valem 0, com o motivo)."""
     if not submissoes.is_dir():
         raise SystemExit(
             f"❌ A pasta de submissões {submissoes} não existe. Indica uma pasta com "
             "<aluno>/<tarefa>/<caderno>.ipynb, por exemplo: make avaliar SUBMISSOES=entregas"
         )
-    destino = raiz / "submitted"
-    if destino.exists():
-        shutil.rmtree(destino)
-    alunos = []
-    for pasta_aluno in sorted(p for p in submissoes.iterdir() if p.is_dir()):
-        for tarefa in tarefas:
-            cadernos = sorted((pasta_aluno / tarefa).glob("*.ipynb"))
-            if cadernos:
-                alvo = destino / pasta_aluno.name / tarefa
-                alvo.mkdir(parents=True, exist_ok=True)
-                for caderno in cadernos:
-                    shutil.copy2(caderno, alvo / caderno.name)
-                if pasta_aluno.name not in alunos:
-                    alunos.append(pasta_aluno.name)
+    alunos = sorted(p for p in submissoes.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not alunos:
         raise SystemExit(
-            f"❌ Não encontrei cadernos em {submissoes}/<aluno>/<tarefa>/. Tarefas esperadas: "
-            + ", ".join(tarefas)
+            f"❌ Não encontrei pastas de alunos em {submissoes}: esperava <aluno>/<tarefa>/<caderno>.ipynb "
+            f"(tarefas: {', '.join(tarefas)})."
         )
-    return alunos
+    return [(p.name, tarefa, p / tarefa) for p in alunos for tarefa in tarefas]
 
 
-def autoavaliar(raiz: Path, tarefas: list[str]) -> None:
-    """``nbgrader autograde`` + ``generate_feedback`` de cada tarefa e ``export`` para CSV."""
-    for tarefa in tarefas:
-        if not any((raiz / "submitted").glob(f"*/{tarefa}")):
-            continue
-        print(f"» A avaliar {tarefa}…", flush=True)
-        nbgrader("autograde", tarefa, "--force", raiz=raiz)
-        nbgrader("generate_feedback", tarefa, "--force", raiz=raiz)
-    nbgrader("export", f"--to={raiz / 'grades.csv'}", raiz=raiz)
+def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, limites: motor.Limites,
+                  refazer: bool = False) -> list[motor.Resultado]:
+    """Avalia as entregas em paralelo, com progresso; Ctrl-C pára sem perder o que já acabou."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    resultados: list[motor.Resultado] = []
+    falhas = 0
+    barra = tqdm(total=len(lista), desc="A avaliar", unit="entrega", file=sys.stdout, dynamic_ncols=True)
+    executor = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futuros = {
+            executor.submit(motor.avaliar_entrega, raiz, tarefa, aluno, pasta, limites, refazer): (aluno, tarefa)
+            for aluno, tarefa, pasta in lista
+        }
+        for futuro in as_completed(futuros):
+            aluno, tarefa = futuros[futuro]
+            try:
+                r = futuro.result()
+            except Exception as erro:  # um erro do próprio motor não pode parar a turma
+                r = motor.Resultado(aluno, entregas.id_seguro(aluno), tarefa,
+                                    motivos=[f"Erro interno ao avaliar ({type(erro).__name__}: {erro})."])
+            resultados.append(r)
+            if r.motivos or not r.avaliado:
+                falhas += 1
+            barra.set_postfix_str(f"com avisos: {falhas}")
+            barra.write(f"  {aluno} · {tarefa}: {r.total:g}/{r.maximo:g} em {r.segundos:.0f} s"
+                        + (f" ({len(r.motivos)} aviso(s))" if r.motivos else ""))
+            barra.update(1)
+    except KeyboardInterrupt:
+        motor.matar_todos()
+        executor.shutdown(wait=False, cancel_futures=True)
+        barra.close()
+        print(f"\n⏸  Avaliação interrompida: {len(resultados)} entrega(s) avaliada(s) ficam guardadas. "
+              "Corre o mesmo comando para continuar (REFAZER=1 para avaliar tudo de novo).")
+        raise SystemExit(130) from None
+    executor.shutdown(wait=True)
+    barra.close()
+    return sorted(resultados, key=lambda r: (r.tarefa, r.aluno))
 
 
 @dataclass
@@ -238,34 +257,84 @@ def escrever_csv(lista: list[Nota], destino: Path) -> None:
             w.writerow([n.aluno, n.tarefa, n.celula, "" if n.pontos is None else n.pontos, n.maximo])
 
 
+def notas_dos_resultados(resultados: list[motor.Resultado], raiz: Path) -> list[Nota]:
+    """As notas de cada célula, com o nome do aluno como o professor o escreveu."""
+    ordem = {}
+    for r in resultados:
+        if (r.tarefa, None) not in ordem:
+            nb = nbformat.read(raiz / "source" / r.tarefa / f"{r.tarefa}.ipynb", as_version=4)
+            ordem[(r.tarefa, None)] = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("grade")]
+    lista = []
+    for r in resultados:
+        for gid in ordem[(r.tarefa, None)]:
+            pontos, maximo = r.notas.get(gid, [0.0, 0.0])
+            lista.append(Nota(r.aluno, r.tarefa, gid, pontos, maximo))
+    return lista
+
+
+def escrever_relatorio(resultados: list[motor.Resultado], destino: Path) -> None:
+    """O companheiro do grades.csv: os motivos de cada entrega, para o professor e o aluno."""
+    linhas = ["# Relatório da avaliação", "",
+              "Motivos registados por entrega (o que correu mal e o que fazer). Entregas sem motivos "
+              "foram avaliadas normalmente.", ""]
+    if motor.AVISO_ISOLAMENTO:
+        linhas += [f"> ⚠️ {motor.AVISO_ISOLAMENTO}", ""]
+    linhas += ["| aluno | tarefa | pontos | motivos |", "| --- | --- | --- | --- |"]
+    for r in resultados:
+        motivos = "<br>".join(m.replace("|", "\\|") for m in r.motivos) or "—"
+        linhas.append(f"| {r.aluno} | {r.tarefa} | {r.total:g}/{r.maximo:g} | {motivos} |")
+    destino.write_text("\n".join(linhas) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Avalia submissões com o nbgrader e mostra as notas.")
     ap.add_argument("--submissoes", type=Path, help="pasta <aluno>/<tarefa>/*.ipynb (sem ela: turma de demonstração)")
     ap.add_argument("--tarefas", nargs="*", help="só estas tarefas (ex.: 00_numeros_e_memoria)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="entregas avaliadas em paralelo")
+    ap.add_argument("--refazer", action="store_true", help="avalia de novo mesmo as entregas já avaliadas")
+    ap.add_argument("--tempo-celula", type=int, default=motor.Limites.tempo_celula, help="segundos por célula")
+    ap.add_argument("--tempo-entrega", type=int, default=motor.Limites.tempo_entrega, help="segundos por entrega")
+    ap.add_argument("--memoria-mb", type=int, default=motor.Limites.memoria_mb, help="memória por processo (MB)")
     ap.add_argument("--raiz", type=Path, default=AUTOGRADER, help=argparse.SUPPRESS)  # para os testes
     args = ap.parse_args(argv)
+    limites = motor.Limites(tempo_celula=args.tempo_celula, tempo_entrega=args.tempo_entrega,
+                            memoria_mb=args.memoria_mb)
 
     raiz = args.raiz.resolve()
     raiz.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(construir.RAIZ))
     base_dados = raiz / "gradebook.db"
     if base_dados.exists():
-        base_dados.unlink()  # a tabela mostra só esta avaliação; o build volta a registar as tarefas
+        base_dados.unlink()  # o gradebook principal refaz-se dos resultados guardados
     try:
         tarefas = construir.construir(raiz, so=args.tarefas or None)
     except construir.ErroConstrucao as erro:
         print(f"❌ {erro}", file=sys.stderr)
         return 1
-    submissoes = args.submissoes or criar_turma_demo(raiz, tarefas, raiz / "turma_demo")
-    alunos = recolher(submissoes, raiz, tarefas)
-    print(f"» {len(alunos)} aluno(s), {len(tarefas)} tarefa(s): {', '.join(tarefas)}")
-    autoavaliar(raiz, tarefas)
-    lista = notas(raiz, tarefas)
-    escrever_csv(lista, raiz / "notas_por_exercicio.csv")
+    submissoes = args.submissoes.resolve() if args.submissoes else criar_turma_demo(raiz, tarefas, raiz / "turma_demo")
+    lista = entregas_a_avaliar(submissoes, tarefas)
+    alunos = sorted({a for a, _, _ in lista})
+    print(f"» {len(alunos)} aluno(s), {len(tarefas)} tarefa(s), {len(lista)} entrega(s), "
+          f"{args.workers} em paralelo")
+    if motor.AVISO_ISOLAMENTO:
+        print(f"⚠️  {motor.AVISO_ISOLAMENTO}")
+    resultados = avaliar_todas(raiz, lista, args.workers, limites, refazer=args.refazer)
+    motor.registar(raiz, resultados)
+    nbgrader("export", f"--to={raiz / 'grades.csv'}", raiz=raiz)
+    lista_notas = notas_dos_resultados(resultados, raiz)
+    escrever_csv(lista_notas, raiz / "notas_por_exercicio.csv")
+    escrever_relatorio(resultados, raiz / "relatorio_avaliacao.md")
     print()
-    print(tabela(lista))
+    print(tabela(lista_notas))
+    com_motivos = [r for r in resultados if r.motivos]
+    if com_motivos:
+        print("\nAvisos:")
+        for r in com_motivos:
+            for m in r.motivos:
+                print(f"  {r.aluno} · {r.tarefa}: {m}")
     print()
     print(f"Notas exportadas: {raiz / 'grades.csv'} e {raiz / 'notas_por_exercicio.csv'}")
+    print(f"Motivos de cada entrega: {raiz / 'relatorio_avaliacao.md'}")
     print(f"Feedback de cada aluno: {raiz / 'feedback'}/<aluno>/<tarefa>/")
     return 0
 

@@ -224,7 +224,10 @@ def ambiente_nbgrader() -> dict[str, str]:
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.pop("PYTHONPATH", None)
     env["CURSO4_AUTOGRADER"] = str(AUTOGRADER)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # O nbgrader dá 0 a uma célula de teste que escreva em stderr: os avisos do TensorFlow
+    # (C++) e os DeprecationWarning das bibliotecas não podem custar pontos ao aluno.
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    env["PYTHONWARNINGS"] = "ignore"
     env.setdefault("MPLBACKEND", "Agg")
     return env
 

@@ -21,7 +21,7 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "ESCREVE AQUI A TUA RESPOSTA"
 
 # Tempo máximo por célula durante a avaliação (segundos).
-c.Execute.timeout = 300
+c.Execute.timeout = int(os.environ.get("CURSO4_TEMPO_CELULA", "300"))
 
 # Feedback em português (modelo próprio em modelo_feedback/feedback_pt).
 c.HTMLExporter.template_name = "feedback_pt"

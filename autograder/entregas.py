@@ -1,0 +1,230 @@
+"""Ler e arrumar a entrega de um aluno antes de a avaliar.
+
+O nbgrader espera um caderno com o nome certo, JSON válido e as células avaliadas no sítio.
+Os alunos entregam de tudo: ficheiros renomeados ou corrompidos, células apagadas,
+duplicadas ou trocadas de ordem, testes editados, células acrescentadas que redefinem as
+funções de verificação. Aqui a entrega é reconstruída sobre o caderno libertado (o release):
+cada célula avaliada fica onde o release a tem, as respostas do aluno são as suas células de
+solução (pelo grade_id) e tudo o que foi mexido fica registado como um motivo em pt-PT.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import nbformat
+
+from autograder.construir import nbgrader_meta
+
+# Nomes das ferramentas de verificação que as células de teste usam: um aluno não os redefine.
+VERIFICADORES = {"levanta", "exercicio_pronto", "verificacao"}
+
+
+def id_seguro(aluno: str) -> str:
+    """Um identificador de aluno que serve de nome de pasta e de id no nbgrader.
+
+    Mantém-se igual se só tiver letras ASCII, algarismos, «_», «-» ou «.»; senão tiram-se os
+    acentos, os espaços passam a «_» e junta-se um sufixo curto para que dois nomes diferentes
+    nunca colidam (ex.: «Zé Maria» → «Ze_Maria-3f2a1c»).
+    """
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", aluno) and not aluno.startswith("."):
+        return aluno
+    base = unicodedata.normalize("NFKD", aluno).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", base).strip("._") or "aluno"
+    return f"{base}-{hashlib.sha1(aluno.encode()).hexdigest()[:6]}"
+
+
+def impressao_digital(*caminhos: Path) -> str:
+    """sha256 dos ficheiros indicados (ou de todos os ficheiros das pastas indicadas)."""
+    h = hashlib.sha256()
+    for caminho in caminhos:
+        ficheiros = sorted(p for p in caminho.rglob("*") if p.is_file()) if caminho.is_dir() else [caminho]
+        for f in ficheiros:
+            if f.exists():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def ler_entrega(pasta: Path, tarefa: str, release) -> tuple[nbformat.NotebookNode | None, list[str]]:
+    """O caderno entregue em ``pasta`` para ``tarefa`` (ou None) e os motivos a registar."""
+    esperado = f"{tarefa}.ipynb"
+    motivos: list[str] = []
+    if not pasta.is_dir():
+        return None, [f"Não entregaste a tarefa {tarefa} (falta a pasta {tarefa}/ com {esperado})."]
+    cadernos = sorted(p for p in pasta.glob("*.ipynb") if not p.name.startswith("."))
+    outros = sorted(p.name for p in pasta.iterdir() if p.is_file() and p.suffix != ".ipynb")
+    if outros:
+        motivos.append(f"Ficheiros extra ignorados na avaliação: {', '.join(outros)}.")
+    if (pasta / esperado).exists():
+        escolhido = pasta / esperado
+    elif cadernos:
+        ids_release = {nbgrader_meta(c).get("grade_id") for c in release.cells} - {None}
+
+        def parecenca(p: Path) -> int:
+            try:
+                nb = json.loads(p.read_text(encoding="utf-8"))
+                return len(ids_release & {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb["cells"]})
+            except Exception:
+                return -1
+
+        escolhido = max(cadernos, key=parecenca)
+        motivos.append(
+            f"O caderno chamava-se {escolhido.name} e não {esperado}: foi avaliado na mesma. "
+            f"Da próxima vez, entrega-o com o nome {esperado}."
+        )
+    else:
+        return None, motivos + [f"Não entregaste o caderno {esperado} da tarefa {tarefa}."]
+    if len(cadernos) > 1:
+        ignorados = [p.name for p in cadernos if p != escolhido]
+        motivos.append(f"Só se avalia um caderno por tarefa; ignorados: {', '.join(ignorados)}.")
+    try:
+        nb = nbformat.reads(escolhido.read_text(encoding="utf-8"), as_version=4)
+    except Exception as erro:  # JSON partido, ficheiro que não é um caderno, codificação errada
+        return None, motivos + [
+            f"O ficheiro {escolhido.name} não é um caderno válido ({type(erro).__name__}): abre-o no "
+            "JupyterLab, guarda-o de novo e volta a entregar. Sem caderno legível, a tarefa vale 0."
+        ]
+    return nb, motivos
+
+
+def _sem_ocultos(fonte: str) -> str:
+    """O texto de uma célula de teste sem o bloco de testes ocultos (o source do professor)."""
+    linhas, dentro = [], False
+    for linha in fonte.split("\n"):
+        if "BEGIN HIDDEN TESTS" in linha:
+            dentro = True
+        elif "END HIDDEN TESTS" in linha:
+            dentro = False
+        elif not dentro:
+            linhas.append(linha)
+    return "\n".join(linhas)
+
+
+def _suspeita(fonte: str) -> str | None:
+    """Porque é que uma célula acrescentada pelo aluno mexe na verificação (ou None)."""
+    try:
+        arvore = ast.parse(fonte)
+    except SyntaxError:
+        return None  # o erro de sintaxe aparece na execução, com a sua própria mensagem
+    for no in ast.walk(arvore):
+        if isinstance(no, (ast.FunctionDef, ast.ClassDef)) and no.name in VERIFICADORES:
+            return f"redefine {no.name}"
+        alvos = no.targets if isinstance(no, ast.Assign) else [no.target] if isinstance(no, (ast.AugAssign, ast.AnnAssign)) else []
+        for alvo in alvos:
+            if isinstance(alvo, ast.Name) and alvo.id in VERIFICADORES:
+                return f"redefine {alvo.id}"
+            if isinstance(alvo, ast.Attribute):  # np.allclose = ..., otimizacao.x = ...
+                return f"altera {ast.unparse(alvo)}"
+        if isinstance(no, ast.Call) and ast.unparse(no.func) in ("setattr", "builtins.setattr"):
+            return "usa setattr para alterar um módulo"
+    return None
+
+
+def normalizar(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
+    """Reconstrói a entrega sobre o release. Devolve o caderno a avaliar e os motivos."""
+    motivos: list[str] = []
+    solucoes: dict[str, nbformat.NotebookNode] = {}
+    repetidas: set[str] = set()
+    alteradas: list[str] = []
+    ids_release = {c.get("id") for c in release.cells}
+    # Cadernos sem ids (nbformat < 4.5) ou copiados à mão: casa-se pelo texto da célula.
+    id_por_fonte = {c.source: c.get("id") for c in release.cells if not nbgrader_meta(c)}
+    por_id: dict[str, nbformat.NotebookNode] = {}
+    acrescentadas_depois: dict[str | None, list] = {}
+    ancora: str | None = None
+    ordem_aluno: list[str] = []
+
+    for celula in nb.cells:
+        meta = nbgrader_meta(celula)
+        gid = meta.get("grade_id")
+        if gid and meta.get("solution"):
+            if gid in solucoes:
+                repetidas.add(gid)
+            else:
+                solucoes[gid] = celula
+            ordem_aluno.append(gid)
+            ancora = f"gid:{gid}"
+        elif gid:
+            ordem_aluno.append(gid)
+            ancora = f"gid:{gid}"
+        elif celula.get("id") in ids_release and celula.get("id") not in por_id:
+            por_id[celula["id"]] = celula
+            ancora = f"id:{celula['id']}"
+        elif id_por_fonte.get(celula.source) is not None and id_por_fonte[celula.source] not in por_id:
+            por_id[id_por_fonte[celula.source]] = celula
+            ancora = f"id:{id_por_fonte[celula.source]}"
+        else:
+            acrescentadas_depois.setdefault(ancora, []).append(celula)
+
+    ordem_release = [nbgrader_meta(c)["grade_id"] for c in release.cells if nbgrader_meta(c).get("grade_id")]
+    vistos = [g for g in dict.fromkeys(ordem_aluno) if g in ordem_release]
+    if vistos != [g for g in ordem_release if g in vistos]:
+        motivos.append("Trocaste a ordem de células avaliadas: foram repostas na ordem original.")
+    if repetidas:
+        motivos.append(
+            f"Células de resposta duplicadas ({', '.join(sorted(repetidas))}): conta a primeira de cada."
+        )
+
+    saida = copy.deepcopy(release)
+    saida.cells = []
+
+    def juntar_acrescentadas(chave: str | None):
+        for celula in acrescentadas_depois.pop(chave, []):
+            if celula.cell_type != "code":
+                saida.cells.append(celula)
+                continue
+            porque = _suspeita(celula.source)
+            if porque:
+                motivos.append(
+                    f"Uma célula que acrescentaste {porque}: foi retirada, porque a verificação "
+                    "tem de usar as ferramentas originais. Põe o teu código dentro das funções."
+                )
+            else:
+                saida.cells.append(celula)
+
+    juntar_acrescentadas(None)
+    for celula in release.cells:
+        meta = nbgrader_meta(celula)
+        gid = meta.get("grade_id")
+        if gid and meta.get("solution"):
+            if gid in solucoes:
+                nova = copy.deepcopy(celula)
+                nova.source = solucoes[gid].source
+                saida.cells.append(nova)
+            else:
+                saida.cells.append(copy.deepcopy(celula))
+                motivos.append(f"Apagaste a célula de resposta {gid}: foi reposta por fazer (vale 0).")
+            juntar_acrescentadas(f"gid:{gid}")
+        elif gid:
+            saida.cells.append(copy.deepcopy(celula))
+            if gid not in ordem_aluno:
+                motivos.append(f"Apagaste a célula {gid}: foi reposta a original.")
+            juntar_acrescentadas(f"gid:{gid}")
+        else:
+            saida.cells.append(copy.deepcopy(por_id.get(celula.get("id"), celula)))
+            juntar_acrescentadas(f"id:{celula.get('id')}")
+    for sobras in acrescentadas_depois.values():  # âncoras que já não existem
+        for celula in sobras:
+            saida.cells.append(celula)
+    for celula in nb.cells:
+        meta = nbgrader_meta(celula)
+        if meta.get("grade_id") and meta.get("locked") and not meta.get("solution"):
+            original = next((c for c in release.cells if nbgrader_meta(c).get("grade_id") == meta["grade_id"]), None)
+            if original is not None and original.source != _sem_ocultos(celula.source) and meta["grade_id"] not in alteradas:
+                alteradas.append(meta["grade_id"])
+    if alteradas:
+        motivos.append(
+            f"Alteraste células só de leitura ({', '.join(alteradas)}): foram repostas as originais."
+        )
+    for celula in saida.cells:
+        if celula.cell_type == "code":
+            celula.outputs = []
+            celula.execution_count = None
+    return saida, motivos

@@ -1,0 +1,36 @@
+"""Descobre em que célula o kernel morre: ``python autograder/localizar.py caderno.ipynb``.
+
+Corre num subprocesso, com os mesmos limites e isolamento da avaliação (ver motor.py). Não
+importa nada do projeto (corre fora dele, com o PYTHONPATH vazio) e escreve
+``CELULA_FATAL <índice>`` (ou ``CELULA_FATAL -``) na última linha.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def localizar(caderno: Path, tempo_celula: int) -> int | None:
+    nb = nbformat.read(caderno, as_version=4)
+    atual = {"i": None}
+
+    def ao_executar(cell, cell_index, **_):
+        atual["i"] = cell_index
+
+    cliente = NotebookClient(
+        nb, timeout=tempo_celula, allow_errors=True, kernel_name="python3",
+        resources={"metadata": {"path": str(caderno.parent)}}, on_cell_execute=ao_executar,
+    )
+    try:
+        cliente.execute()
+    except Exception:  # DeadKernelError e afins: a célula em curso é a culpada
+        return atual["i"]
+    return None
+
+
+if __name__ == "__main__":
+    indice = localizar(Path(sys.argv[1]), int(os.environ.get("CURSO4_TEMPO_CELULA", "120")))
+    print(f"CELULA_FATAL {'-' if indice is None else indice}", flush=True)

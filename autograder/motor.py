@@ -1,0 +1,395 @@
+"""O motor da avaliação: cada entrega é avaliada sozinha, com limites, e nada se perde.
+
+Para cada par (aluno, tarefa):
+  1. a entrega é lida e reconstruída sobre o release (``entregas.py``);
+  2. o ``nbgrader autograde`` corre numa raiz do nbgrader só dela (``.avaliacao/<aluno>/<tarefa>``,
+     com uma cópia do gradebook modelo), de modo que várias entregas podem ser avaliadas em
+     paralelo sem que dois processos escrevam no mesmo SQLite;
+  3. o processo corre com limites de memória, de CPU e de tempo, e (como root, com ``unshare``)
+     sem rede e num espaço de processos próprio, que morre inteiro no fim;
+  4. se o kernel morrer (``os._exit``, falha de segmentação, memória), a célula culpada é
+     localizada, desativada, e a entrega volta a ser avaliada: perde-se só o que ela tocou;
+  5. o resultado fica em ``resultado.json`` (com a impressão digital da entrega e dos testes):
+     uma avaliação interrompida continua onde ficou.
+Por fim, os resultados são registados, um a um, no gradebook principal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder import entregas
+from autograder.construir import AUTOGRADER, ambiente_nbgrader, nbgrader, nbgrader_meta
+
+# --------------------------------------------------------------------------- limites e isolamento
+
+
+@dataclass(frozen=True)
+class Limites:
+    tempo_celula: int = 120  # s por célula (o nbgrader interrompe a célula e continua)
+    tempo_entrega: int = 1200  # s de relógio para uma entrega inteira
+    memoria_mb: int = 8192  # espaço de endereçamento por processo (o TensorFlow reserva muito)
+    cpu_s: int = 2400  # tempo de CPU por processo
+    sem_rede: bool = True
+
+
+_processos: set[subprocess.Popen] = set()
+_trinco = threading.Lock()
+
+
+def _isolamento_disponivel() -> bool:
+    if os.name != "posix" or os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("ip")):
+        return False
+    teste = subprocess.run(
+        ["unshare", "--net", "--pid", "--fork", "--kill-child", "--", "ip", "link", "set", "lo", "up"],
+        capture_output=True,
+    )
+    return teste.returncode == 0
+
+
+ISOLAMENTO = _isolamento_disponivel()
+AVISO_ISOLAMENTO = (
+    None
+    if ISOLAMENTO
+    else "Sem isolamento de rede nem de processos (precisa de root e do unshare): o código dos "
+    "alunos pode usar a rede. Avalia num contentor (ver README, «Modelo de ameaças»)."
+)
+
+
+def _prefixo(limites: Limites) -> list[str]:
+    if not ISOLAMENTO:
+        return []
+    # Novo espaço de PIDs: quando o processo principal acaba, todos os filhos (kernels) morrem.
+    prefixo = ["unshare", "--pid", "--fork", "--kill-child"]
+    if limites.sem_rede:
+        prefixo.insert(1, "--net")  # sem rede; o loopback (para o kernel) é ligado abaixo
+        return [*prefixo, "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"']
+    return [*prefixo, "--"]
+
+
+def correr_limitado(cmd: list[str], cwd: Path, env: dict, limites: Limites) -> tuple[int, str, bool]:
+    """Corre ``cmd`` com os limites; devolve (código de saída, saída, excedeu_o_tempo)."""
+    memoria = limites.memoria_mb * 2**20
+
+    def aplicar_limites():
+        resource.setrlimit(resource.RLIMIT_AS, (memoria, memoria))
+        resource.setrlimit(resource.RLIMIT_CPU, (limites.cpu_s, limites.cpu_s))
+
+    proc = subprocess.Popen(
+        _prefixo(limites) + cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, text=True, start_new_session=True, preexec_fn=aplicar_limites,
+    )
+    with _trinco:
+        _processos.add(proc)
+    excedeu = False
+    try:
+        saida, _ = proc.communicate(timeout=limites.tempo_entrega)
+    except subprocess.TimeoutExpired:
+        excedeu = True
+        matar(proc)
+        saida, _ = proc.communicate()
+    finally:
+        matar(proc)
+        with _trinco:
+            _processos.discard(proc)
+    return proc.returncode, saida or "", excedeu
+
+
+def matar(proc: subprocess.Popen) -> None:
+    """Mata o processo, o seu grupo e todos os descendentes que ainda lhe estejam ligados."""
+    try:
+        import psutil
+
+        filhos = psutil.Process(proc.pid).children(recursive=True)
+    except Exception:
+        filhos = []
+    for alvo in [proc.pid, *(f.pid for f in filhos)]:
+        try:
+            os.killpg(alvo, signal.SIGKILL) if alvo == proc.pid else os.kill(alvo, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def matar_todos() -> None:
+    """Ctrl-C: não deixa nenhum processo de avaliação para trás."""
+    with _trinco:
+        for proc in list(_processos):
+            matar(proc)
+
+
+# --------------------------------------------------------------------------- resultados
+
+
+@dataclass
+class Resultado:
+    aluno: str  # como o professor o escreveu (pasta de entregas)
+    aluno_id: str  # id seguro usado no nbgrader
+    tarefa: str
+    notas: dict[str, list] = field(default_factory=dict)  # grade_id -> [pontos | None, máximo]
+    motivos: list[str] = field(default_factory=list)
+    impressao: str = ""
+    segundos: float = 0.0
+    avaliado: bool = False  # o nbgrader chegou a avaliar (há caderno autograded)
+
+    @property
+    def total(self) -> float:
+        return sum(p for p, _ in self.notas.values() if p is not None)
+
+    @property
+    def maximo(self) -> float:
+        return sum(m for _, m in self.notas.values())
+
+    def guardar(self, caminho: Path) -> None:
+        caminho.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def ler(cls, caminho: Path) -> Resultado | None:
+        try:
+            return cls(**json.loads(caminho.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+
+def celulas_avaliadas(source) -> dict[str, float]:
+    """grade_id -> pontos de cada célula avaliada do caderno source."""
+    return {
+        nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
+        for c in source.cells
+        if nbgrader_meta(c).get("grade")
+    }
+
+
+def _zeros(source) -> dict[str, list]:
+    return {gid: [0.0, m] for gid, m in celulas_avaliadas(source).items()}
+
+
+# --------------------------------------------------------------------------- motivos a partir das saídas
+def _rotulo(celula, i: int) -> str:
+    gid = nbgrader_meta(celula).get("grade_id")
+    return gid if gid else f"n.º {i + 1}"
+
+
+def motivos_das_saidas(nb, limites: Limites) -> list[str]:
+    """Motivos em pt-PT para os erros que não são simples testes falhados."""
+    motivos = []
+    for i, celula in enumerate(nb.cells):
+        if celula.cell_type != "code":
+            continue
+        rotulo = _rotulo(celula, i)
+        for saida in celula.get("outputs", []):
+            texto = json.dumps(saida, ensure_ascii=False)
+            if saida.get("output_type") != "error":
+                if "Output truncated" in texto or "output truncated" in texto:
+                    motivos.append(f"A célula {rotulo} escreveu demasiado no ecrã: a saída foi cortada no feedback.")
+                continue
+            nome, valor = saida.get("ename", ""), str(saida.get("evalue", ""))
+            if nome in ("CellTimeoutError", "TimeoutError") or "Timeout" in nome:
+                motivos.append(
+                    f"A célula {rotulo} excedeu o tempo máximo de {limites.tempo_celula} s e foi "
+                    "interrompida: há um ciclo infinito ou um cálculo demasiado lento?"
+                )
+            elif nome == "MemoryError":
+                motivos.append(
+                    f"A célula {rotulo} excedeu o limite de memória ({limites.memoria_mb} MB): "
+                    "estás a criar listas ou arrays enormes?"
+                )
+            elif nome in ("SyntaxError", "IndentationError", "TabError"):
+                motivos.append(f"Erro de sintaxe na célula {rotulo} ({valor}): corrige-o e corre a célula.")
+            elif nome == "StdinNotImplementedError":
+                motivos.append(
+                    f"A célula {rotulo} usa input(): na avaliação ninguém escreve no teclado. Tira o input()."
+                )
+            elif nome == "ModuleNotFoundError" and "solutions" in valor:
+                motivos.append(f"A célula {rotulo} tenta importar solutions, que não existe na avaliação.")
+            elif nome in ("gaierror", "URLError", "ConnectionError", "ConnectionRefusedError") or (
+                "Network is unreachable" in valor or "Name or service not known" in valor
+            ):
+                motivos.append(f"A célula {rotulo} tenta usar a rede, que não está disponível na avaliação.")
+            elif nome in ("PermissionError", "OSError", "ReadOnlyFileSystemError") and rotulo.startswith("n.º"):
+                motivos.append(f"A célula {rotulo} falhou a mexer em ficheiros ({nome}: {valor}).")
+    return list(dict.fromkeys(motivos))
+
+
+# --------------------------------------------------------------------------- desativar a célula fatal
+CELULA_DESATIVADA = (
+    'raise RuntimeError("Esta célula fez o kernel morrer durante a avaliação e foi desativada: '
+    'confirma que não usas os._exit, sys.exit nem código que rebente com a memória.")'
+)
+
+
+def _desativar(nb, indice: int) -> str:
+    """Desativa a célula fatal (ou, se for de teste, a resposta que ela testa). Devolve o rótulo."""
+    celula = nb.cells[indice]
+    meta = nbgrader_meta(celula)
+    if meta.get("grade") and not meta.get("solution"):
+        # Uma célula de teste não se muda (o nbgrader repõe-na): desativa-se a resposta anterior.
+        for j in range(indice - 1, -1, -1):
+            if nbgrader_meta(nb.cells[j]).get("solution") and nb.cells[j].cell_type == "code":
+                celula, indice = nb.cells[j], j
+                break
+    rotulo = _rotulo(celula, indice)
+    celula.source = CELULA_DESATIVADA
+    return rotulo
+
+
+# --------------------------------------------------------------------------- uma entrega
+def _config_local(trabalho: Path) -> None:
+    (trabalho / "nbgrader_config.py").write_text(
+        (AUTOGRADER / "nbgrader_config.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+
+def _notas_do_gradebook(db: Path, tarefa: str, aluno_id: str) -> dict[str, list]:
+    from nbgrader.api import Gradebook
+
+    notas = {}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        submissao = gb.find_submission(tarefa, aluno_id)
+        for caderno in submissao.notebooks:
+            for nota in caderno.grades:
+                notas[nota.name] = [None if nota.needs_manual_grade else float(nota.score or 0.0), float(nota.max_score)]
+    return notas
+
+
+def _avisos_no_feedback(html: Path, motivos: list[str]) -> None:
+    if not motivos or not html.exists():
+        return
+    itens = "".join(f"<li>{m}</li>" for m in motivos)
+    bloco = f'<div class="nbg-resumo nbg-falhou"><b>Avisos da avaliação:</b><ul>{itens}</ul></div>'
+    texto = html.read_text(encoding="utf-8")
+    html.write_text(texto.replace('<div class="nbg-resumo">', bloco + '<div class="nbg-resumo">', 1), encoding="utf-8")
+
+
+def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: Limites,
+                    refazer: bool = False) -> Resultado:
+    """Avalia a entrega ``pasta`` (a pasta <aluno>/<tarefa>) e devolve o Resultado."""
+    inicio = time.monotonic()
+    aluno_id = entregas.id_seguro(aluno)
+    source_nb = raiz / "source" / tarefa / f"{tarefa}.ipynb"
+    release_nb = raiz / "release" / tarefa / f"{tarefa}.ipynb"
+    source = nbformat.read(source_nb, as_version=4)
+    release = nbformat.read(release_nb, as_version=4)
+    trabalho = raiz / ".avaliacao" / aluno_id / tarefa
+    impressao = entregas.impressao_digital(pasta, source_nb, AUTOGRADER / "nbgrader_config.py") + json.dumps(asdict(limites))
+    guardado = Resultado.ler(trabalho / "resultado.json")
+    if guardado is not None and guardado.impressao == impressao and not refazer:
+        return guardado
+
+    if trabalho.exists():
+        shutil.rmtree(trabalho)
+    trabalho.mkdir(parents=True)
+    resultado = Resultado(aluno, aluno_id, tarefa, _zeros(source), impressao=impressao)
+    if aluno_id != aluno:
+        resultado.motivos.append(f"O identificador «{aluno}» foi guardado no nbgrader como «{aluno_id}».")
+    nb, motivos = entregas.ler_entrega(pasta, tarefa, release)
+    resultado.motivos += motivos
+    if nb is None:
+        resultado.segundos = time.monotonic() - inicio
+        resultado.guardar(trabalho / "resultado.json")
+        return resultado
+    nb, motivos = entregas.normalizar(nb, release)
+    resultado.motivos += motivos
+
+    _config_local(trabalho)
+    shutil.copy2(raiz / "gradebook.db", trabalho / "gradebook.db")
+    (trabalho / "source").symlink_to(raiz / "source", target_is_directory=True)
+    submetido = trabalho / "submitted" / aluno_id / tarefa / f"{tarefa}.ipynb"
+    submetido.parent.mkdir(parents=True)
+    env = ambiente_nbgrader()
+    env["CURSO4_TEMPO_CELULA"] = str(limites.tempo_celula)
+    autograded = trabalho / "autograded" / aluno_id / tarefa / f"{tarefa}.ipynb"
+    for _tentativa in range(4):
+        nbformat.write(nb, submetido)
+        cmd = [sys.executable, "-m", "nbgrader", "autograde", tarefa, f"--student={aluno_id}", "--force",
+               f"--CourseDirectory.root={trabalho}"]
+        codigo, saida, excedeu = correr_limitado(cmd, trabalho, env, limites)
+        if autograded.exists():
+            break
+        if excedeu:
+            resultado.motivos.append(
+                f"A entrega excedeu o tempo total de {limites.tempo_entrega} s e foi parada: vale 0. "
+                "Confirma que o caderno corre do princípio ao fim em poucos minutos."
+            )
+            break
+        # O kernel morreu (ou o nbgrader falhou): localizar a célula, desativá-la e tentar de novo.
+        executavel = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+        testes = {nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if nbgrader_meta(c).get("grade")}
+        for celula in executavel.cells:
+            gid = nbgrader_meta(celula).get("grade_id")
+            if gid in testes and not nbgrader_meta(celula).get("solution"):
+                celula.source = testes[gid]
+        caminho_exec = trabalho / "localizar.ipynb"
+        nbformat.write(executavel, caminho_exec)
+        codigo_l, saida_l, _ = correr_limitado(
+            [sys.executable, str(Path(__file__).with_name("localizar.py")), str(caminho_exec)], trabalho, env, limites
+        )
+        indice = None
+        for linha in saida_l.splitlines():
+            if linha.startswith("CELULA_FATAL "):
+                valor = linha.split()[1]
+                indice = None if valor == "-" else int(valor)
+        if indice is None:
+            resultado.motivos.append(
+                "O nbgrader não conseguiu avaliar o caderno e não encontrei a célula culpada: vale 0. "
+                f"Último erro: {saida.strip().splitlines()[-1] if saida.strip() else '?'}"
+            )
+            break
+        rotulo = _desativar(nb, indice)
+        resultado.motivos.append(
+            f"A célula {rotulo} fez o kernel morrer (os._exit, falha de segmentação ou memória): foi "
+            "desativada e o resto do caderno foi avaliado."
+        )
+
+    if autograded.exists():
+        resultado.avaliado = True
+        resultado.notas = _notas_do_gradebook(trabalho / "gradebook.db", tarefa, aluno_id)
+        resultado.motivos += motivos_das_saidas(nbformat.read(autograded, as_version=4), limites)
+    resultado.motivos = list(dict.fromkeys(resultado.motivos))
+    resultado.segundos = time.monotonic() - inicio
+    resultado.guardar(trabalho / "resultado.json")
+    return resultado
+
+
+# --------------------------------------------------------------------------- o gradebook principal
+def registar(raiz: Path, resultados: list[Resultado]) -> None:
+    """Regista os resultados no gradebook principal, copia os cadernos avaliados para a raiz e
+    gera o feedback (com os avisos de cada entrega), para que o formgrader, o ``nbgrader
+    export`` e os alunos vejam a turma inteira."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        for r in resultados:
+            # O gradebook principal é refeito em cada avaliação (avaliar.main apaga-o antes).
+            gb.update_or_create_student(r.aluno_id, first_name=r.aluno if r.aluno != r.aluno_id else None)
+            gb.add_submission(r.tarefa, r.aluno_id)
+            submissao = gb.find_submission(r.tarefa, r.aluno_id)
+            for caderno in submissao.notebooks:
+                for nota in caderno.grades:
+                    pontos, _ = r.notas.get(nota.name, [0.0, None])
+                    nota.auto_score = 0.0 if pontos is None else pontos
+                    nota.needs_manual_grade = pontos is None
+            gb.db.commit()
+            origem = raiz / ".avaliacao" / r.aluno_id / r.tarefa / "autograded" / r.aluno_id / r.tarefa
+            for pasta in ("autograded", "feedback"):
+                destino = raiz / pasta / r.aluno_id / r.tarefa
+                if destino.exists():
+                    shutil.rmtree(destino)
+            if origem.exists():
+                shutil.copytree(origem, raiz / "autograded" / r.aluno_id / r.tarefa)
+    # O feedback (que não corre código dos alunos) gera-se de uma vez, na raiz principal.
+    for tarefa in sorted({r.tarefa for r in resultados if r.avaliado}):
+        nbgrader("generate_feedback", tarefa, "--force", raiz=raiz)
+    for r in resultados:
+        _avisos_no_feedback(raiz / "feedback" / r.aluno_id / r.tarefa / f"{r.tarefa}.html", r.motivos)

@@ -1,0 +1,245 @@
+"""Avaliação robusta (issue #5): entregas más, isolamento, nada perdido.
+
+Cada caso é uma entrega a sério, avaliada pelo nbgrader através do motor de avaliação
+(``autograder/motor.py``), numa tarefa pequena («mini»: dois exercícios, 2 + 3 pontos) para
+que a bateria corra em poucos minutos. Para cada caso verifica-se: a nota (0 no que a falha
+tocou, o resto intacto), o motivo em pt-PT, e que o resto da turma é avaliado normalmente.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder import avaliar, construir, motor
+
+pytestmark = pytest.mark.lento
+
+CERTO_DOBRO = "def dobro(x):\n    return 2 * x"
+CERTO_SOMA = "def soma(a, b):\n    return a + b"
+LIMITES = motor.Limites(tempo_celula=4, tempo_entrega=180, memoria_mb=2048, cpu_s=120)
+
+
+def _meta(gid, grade, sol, locked, pontos=None):
+    m = {"cell_type": "code", "grade": grade, "grade_id": gid, "locked": locked, "schema_version": 3,
+         "solution": sol, "task": False}
+    if pontos:
+        m["points"] = pontos
+    d = {"deletable": False, "nbgrader": m}
+    if locked:
+        d["editable"] = False
+    return d
+
+
+def _source():
+    nb = new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    celulas = [
+        new_markdown_cell("# Mini"),
+        new_code_cell("import numpy as np\nfrom otimizacao.verificacao import levanta"),
+        new_code_cell("def dobro(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
+        new_code_cell('assert dobro(2) == 4, "dobro(2) deve dar 4."\n### BEGIN HIDDEN TESTS\n'
+                      'assert dobro(-3) == -6, "dobro(-3) deve dar -6."\n### END HIDDEN TESTS'),
+        new_code_cell("def soma(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION"),
+        new_code_cell('assert soma(2, 3) == 5, "soma(2, 3) deve dar 5."\n'
+                      'assert np.allclose(soma(np.ones(2), np.ones(2)), [2, 2]), "soma de arrays"\n'
+                      'assert levanta(TypeError, soma, 1, "a"), "soma(1, \'a\') deve levantar TypeError."'),
+    ]
+    metas = [None, None, _meta("dobro", False, True, False), _meta("teste_dobro", True, False, True, 2),
+             _meta("soma", False, True, False), _meta("teste_soma", True, False, True, 3)]
+    for i, (c, m) in enumerate(zip(celulas, metas, strict=True)):
+        c["id"] = f"mini-{i}"
+        if m:
+            c.metadata = m
+    nb.cells = celulas
+    return nb
+
+
+def _aluno(release, dobro=CERTO_DOBRO, soma=CERTO_SOMA, mexer=None):
+    nb = nbformat.from_dict(json.loads(nbformat.writes(release)))
+    nb.cells[2].source = dobro
+    nb.cells[4].source = soma
+    if mexer:
+        mexer(nb)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def turma(tmp_path_factory):
+    """Avalia a turma inteira uma vez; devolve (raiz, resultados por aluno, pasta das entregas)."""
+    raiz = tmp_path_factory.mktemp("robustez")
+    shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    (raiz / "source" / "mini").mkdir(parents=True)
+    nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
+    construir.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
+    release = nbformat.read(raiz / "release" / "mini" / "mini.ipynb", as_version=4)
+    entregas = raiz / "entregas"
+
+    def escrever(aluno, nb, nome="mini.ipynb"):
+        pasta = entregas / aluno / "mini"
+        pasta.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, pasta / nome)
+        return pasta
+
+    escrever("certo", _aluno(release))
+    escrever("ciclo_infinito", _aluno(release, dobro="def dobro(x):\n    while True:\n        pass"))
+    escrever("os_exit", _aluno(release, soma="import os\nos._exit(3)"))
+    escrever("segfault", _aluno(release, dobro="import ctypes\nctypes.string_at(0)"))
+    escrever("memoria", _aluno(release, soma="lixo = []\nwhile True:\n    lixo.append(bytearray(50 * 2**20))"))
+    escrever("saida_enorme", _aluno(release, dobro="print(\"\\n\".join(map(str, range(100_000))))\n" + CERTO_DOBRO))
+    escrever("sintaxe", _aluno(release, soma="def soma(a, b)\n    return a + b"))
+    escrever("input", _aluno(release, dobro="nome = input('nome? ')\n" + CERTO_DOBRO))
+
+    def desarrumar(nb):
+        dobro, teste_dobro, soma, teste_soma = nb.cells[2], nb.cells[3], nb.cells[4], nb.cells[5]
+        copia = nbformat.from_dict(json.loads(json.dumps(soma)))
+        copia.source = "def soma(a, b):\n    return 0"
+        nb.cells = [nb.cells[0], nb.cells[1], soma, teste_soma, copia, dobro, teste_dobro]
+
+    escrever("desarrumado", _aluno(release, mexer=desarrumar))
+    escrever("apagou", _aluno(release, mexer=lambda nb: nb.cells.pop(4)))
+
+    def editar_teste(nb):
+        nb.cells[3].source = "assert True"
+
+    escrever("editou_teste", _aluno(release, dobro="def dobro(x):\n    return x", mexer=editar_teste))
+
+    def batota(nb):
+        c = new_code_cell("levanta = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True")
+        c["id"] = "batota"
+        nb.cells.insert(5, c)
+
+    escrever("redefine_verificacao", _aluno(release, soma="def soma(a, b):\n    return 0", mexer=batota))
+    pasta = entregas / "json_invalido" / "mini"
+    pasta.mkdir(parents=True)
+    (pasta / "mini.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (entregas / "sem_caderno" / "mini").mkdir(parents=True)
+    escrever("renomeado", _aluno(release), nome="mini (1).ipynb")
+    extra = escrever("ficheiros_extra", _aluno(release))
+    (extra / "notas.txt").write_text("rascunho", encoding="utf-8")
+    escrever("importa_solutions", _aluno(release, dobro="from solutions import memoria_modelo\n" + CERTO_DOBRO))
+    escrever("rede", _aluno(release, dobro=(
+        "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=3)\n" + CERTO_DOBRO)))
+    escrever("Zé Maria", _aluno(release))
+
+    lista = avaliar.entregas_a_avaliar(entregas, ["mini"])
+    resultados = avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
+    motor.registar(raiz, resultados)
+    return raiz, {r.aluno: r for r in resultados}, entregas
+
+
+def _pontos(r):
+    return {gid: p for gid, (p, _) in r.notas.items()}
+
+
+def _motivos(r):
+    return " ".join(r.motivos)
+
+
+def test_aluno_certo_tem_tudo_e_sem_avisos(turma):
+    _, res, _ = turma
+    assert _pontos(res["certo"]) == {"teste_dobro": 2.0, "teste_soma": 3.0}
+    assert res["certo"].motivos == []
+
+
+@pytest.mark.parametrize(
+    ("aluno", "esperado", "palavra"),
+    [
+        ("ciclo_infinito", {"teste_dobro": 0.0, "teste_soma": 3.0}, "tempo máximo"),
+        ("os_exit", {"teste_dobro": 2.0, "teste_soma": 0.0}, "kernel morrer"),
+        ("segfault", {"teste_dobro": 0.0, "teste_soma": 3.0}, "kernel morrer"),
+        ("memoria", {"teste_dobro": 2.0, "teste_soma": 0.0}, "memória"),
+        ("saida_enorme", {"teste_dobro": 2.0, "teste_soma": 3.0}, "demasiado no ecrã"),
+        ("sintaxe", {"teste_dobro": 2.0, "teste_soma": 0.0}, "sintaxe"),
+        ("input", {"teste_dobro": 0.0, "teste_soma": 3.0}, "input()"),
+        ("desarrumado", {"teste_dobro": 2.0, "teste_soma": 3.0}, "duplicadas"),
+        ("apagou", {"teste_dobro": 2.0, "teste_soma": 0.0}, "Apagaste"),
+        ("editou_teste", {"teste_dobro": 0.0, "teste_soma": 3.0}, "só de leitura"),
+        ("redefine_verificacao", {"teste_dobro": 2.0, "teste_soma": 0.0}, "foi retirada"),
+        ("json_invalido", {"teste_dobro": 0.0, "teste_soma": 0.0}, "não é um caderno válido"),
+        ("sem_caderno", {"teste_dobro": 0.0, "teste_soma": 0.0}, "Não entregaste"),
+        ("renomeado", {"teste_dobro": 2.0, "teste_soma": 3.0}, "mini (1).ipynb"),
+        ("ficheiros_extra", {"teste_dobro": 2.0, "teste_soma": 3.0}, "notas.txt"),
+        ("importa_solutions", {"teste_dobro": 0.0, "teste_soma": 3.0}, "solutions"),
+        ("Zé Maria", {"teste_dobro": 2.0, "teste_soma": 3.0}, "Ze_Maria"),
+    ],
+)
+def test_entrega_ma_perde_so_o_que_a_falha_tocou_e_diz_porque(turma, aluno, esperado, palavra):
+    _, res, _ = turma
+    r = res[aluno]
+    assert _pontos(r) == esperado, r.motivos
+    assert palavra in _motivos(r), r.motivos
+
+
+@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare: a rede não é isolada (ver README)")
+def test_sem_rede_durante_a_avaliacao(turma):
+    _, res, _ = turma
+    assert _pontos(res["rede"]) == {"teste_dobro": 0.0, "teste_soma": 3.0}
+    assert "rede" in _motivos(res["rede"])
+
+
+def test_gradebook_principal_consistente_com_os_resultados(turma):
+    raiz, res, _ = turma
+    no_gradebook = {}
+    for n in avaliar.notas(raiz, ["mini"]):
+        no_gradebook.setdefault(n.aluno, {})[n.celula] = n.pontos
+    assert set(no_gradebook) == {r.aluno_id for r in res.values()}
+    for r in res.values():
+        assert no_gradebook[r.aluno_id] == _pontos(r), r.aluno
+
+
+def test_feedback_tem_os_motivos(turma):
+    raiz, res, _ = turma
+    r = res["os_exit"]
+    html = (raiz / "feedback" / r.aluno_id / "mini" / "mini.html").read_text(encoding="utf-8")
+    assert "Avisos da avaliação" in html and "kernel morrer" in html
+
+
+def test_avaliar_de_novo_da_o_mesmo_e_retoma_sem_refazer(turma):
+    raiz, res, entregas = turma
+    lista = [(a, t, p) for a, t, p in avaliar.entregas_a_avaliar(entregas, ["mini"]) if a in ("certo", "os_exit")]
+    retomados = {r.aluno: r for r in avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)}
+    for aluno in ("certo", "os_exit"):
+        assert _pontos(retomados[aluno]) == _pontos(res[aluno])
+        assert retomados[aluno].segundos == res[aluno].segundos  # veio do resultado guardado
+    refeitos = {r.aluno: r for r in avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES, refazer=True)}
+    for aluno in ("certo", "os_exit"):
+        assert _pontos(refeitos[aluno]) == _pontos(res[aluno])
+        assert refeitos[aluno].segundos != res[aluno].segundos  # avaliado de novo
+
+
+def test_nenhum_processo_fica_a_correr(turma):
+    import psutil
+
+    raiz, _, _ = turma
+    restos = []
+    for p in psutil.process_iter(["cmdline", "cwd"]):
+        try:
+            texto = " ".join(p.info["cmdline"] or []) + " " + (p.info["cwd"] or "")
+        except (psutil.Error, TypeError):
+            continue
+        if str(raiz) in texto:
+            restos.append(texto)
+    assert restos == []
+
+
+def test_identificador_seguro():
+    from autograder.entregas import id_seguro
+
+    assert id_seguro("ana_silva") == "ana_silva"
+    a, b = id_seguro("Zé Maria"), id_seguro("Ze Maria")
+    assert a.startswith("Ze_Maria-") and b.startswith("Ze_Maria-") and a != b
+    assert id_seguro("../../etc") != "../../etc" and "/" not in id_seguro("../../etc")
+
+
+def test_pasta_de_submissoes_vazia_da_mensagem(tmp_path):
+    with pytest.raises(SystemExit, match="Não encontrei pastas de alunos"):
+        avaliar.entregas_a_avaliar(tmp_path, ["mini"])
+    with pytest.raises(SystemExit, match="não existe"):
+        avaliar.entregas_a_avaliar(tmp_path / "nada", ["mini"])
+
+
