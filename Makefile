@@ -42,12 +42,16 @@ notebooks: setup
 	$(PY) -m autograder.construir
 
 # O trabalho do professor: avalia SUBMISSOES=pasta (pasta/<aluno>/<tarefa>/*.ipynb) ou a turma de demonstração.
+# WORKERS=N entregas em paralelo (por omissão, o número de núcleos); REFAZER=1 reavalia tudo;
+# TAREFAS="00_numeros_e_memoria 01_ptq_tflite" limita as tarefas.
 avaliar: setup
-	$(PY) -m autograder.avaliar $(if $(SUBMISSOES),--submissoes "$(SUBMISSOES)",)
+	$(PY) -m autograder.avaliar $(if $(SUBMISSOES),--submissoes "$(SUBMISSOES)",) \
+	  $(if $(WORKERS),--workers $(WORKERS),) $(if $(REFAZER),--refazer,) $(if $(TAREFAS),--tarefas $(TAREFAS),)
 
 bench: setup
 	$(PY) -m bench.bench
 
 limpar:
 	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \
-	       autograder/feedback autograder/gradebook.db autograder/grades.csv autograder/turma_demo
+	       autograder/feedback autograder/gradebook.db autograder/grades.csv autograder/turma_demo \
+	       autograder/.avaliacao autograder/notas_por_exercicio.csv autograder/relatorio_avaliacao.md
