@@ -1,7 +1,7 @@
 """O nbgrader de ponta a ponta (DESIGN.md, invariantes 2, 3, 4 e 6) e ``make avaliar``.
 
-Cada caderno é avaliado numa raiz do nbgrader própria (em paralelo, dois de cada vez) com a
-turma de demonstração: referencia (o source), so_esqueletos (course/ por tocar) e meio_certo.
+Todos os cadernos são avaliados com a turma de demonstração: referencia (o source),
+so_esqueletos (course/ por tocar) e meio_certo.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -38,16 +37,11 @@ def _correr_avaliar(raiz: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """tarefa -> (raiz, saída de `autograder.avaliar`) com a turma de demonstração."""
-    base = tmp_path_factory.mktemp("avaliacao")
-
-    def uma(tarefa):
-        raiz = base / tarefa
-        return tarefa, (raiz, _correr_avaliar(raiz, "--tarefas", tarefa).stdout)
-
-    workers = max(1, min(2, os.cpu_count() or 1))
-    with ThreadPoolExecutor(workers) as ex:
-        return dict(ex.map(uma, TAREFAS))
+    """tarefa -> (raiz, saída de `autograder.avaliar`): a turma de demonstração de todos os
+    cadernos, numa só avaliação (as entregas correm duas a duas, em paralelo)."""
+    raiz = tmp_path_factory.mktemp("avaliacao")
+    saida = _correr_avaliar(raiz, "--workers", "2").stdout
+    return {tarefa: (raiz, saida) for tarefa in TAREFAS}
 
 
 def _celulas_autoavaliadas(raiz: Path, tarefa: str) -> set[str]:
@@ -104,7 +98,7 @@ def test_cadernos_correm_do_principio_ao_fim(demo, tarefa):
 def test_csv_e_feedback_em_pt_pt_sem_testes_ocultos(demo, tarefa):
     raiz, _ = demo[tarefa]
     with (raiz / "grades.csv").open(encoding="utf-8") as f:
-        linhas = list(csv.DictReader(f))
+        linhas = [linha for linha in csv.DictReader(f) if linha["assignment"] == tarefa]
     assert {linha["student_id"] for linha in linhas} == {"referencia", "so_esqueletos", "meio_certo"}
     assert (raiz / "notas_por_exercicio.csv").exists()
     for aluno in ("referencia", "so_esqueletos", "meio_certo"):
@@ -134,7 +128,7 @@ def test_submissoes_reais_deterministicas_e_sem_acesso_a_solutions(demo, tmp_pat
     notas = []
     for vez in (1, 2):
         raiz = tmp_path / f"raiz{vez}"
-        _correr_avaliar(raiz, "--tarefas", tarefa, "--submissoes", str(entregas))
+        _correr_avaliar(raiz, "--tarefas", tarefa, "--submissoes", str(entregas), "--workers", "2")
         notas.append({(n.aluno, n.celula): n.pontos for n in avaliar.notas(raiz, [tarefa])})
         caderno = raiz / "autograded" / "batoteiro" / tarefa / f"{tarefa}.ipynb"
         assert "ModuleNotFoundError" in _erros(caderno)
