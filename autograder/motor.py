@@ -367,8 +367,13 @@ def registar(raiz: Path, resultados: list[Resultado]) -> None:
     """Regista os resultados no gradebook principal, copia os cadernos avaliados para a raiz e
     gera o feedback (com os avisos de cada entrega), para que o formgrader, o ``nbgrader
     export`` e os alunos vejam a turma inteira."""
-    from nbgrader.api import Gradebook
+    import warnings
 
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    # add_submission do nbgrader emite avisos internos do SQLAlchemy que não dizem nada ao professor.
+    warnings.filterwarnings("ignore", category=SAWarning)
     with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
         for r in resultados:
             # O gradebook principal é refeito em cada avaliação (avaliar.main apaga-o antes).
