@@ -47,7 +47,7 @@ def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
     from otimizacao.dispositivo import configurar_motor_quantizado
 
     # Em arm64 (Apple M1) só o motor qnnpack funciona; em x86 fica o predefinido.
-    configurar_motor_quantizado()
+    torch.backends.quantized.engine = configurar_motor_quantizado()
 
     # Trabalhamos numa cópia: .cpu() e .float() aplicados ao original mudá-lo-iam.
     copia = copy.deepcopy(modelo).cpu().float().eval()
