@@ -79,6 +79,8 @@ class Destilador(keras.Model):
     """
 
     def __init__(self, aluno, professor, alpha=0.1, temperatura=3.0):
+        """Guarda os modelos e os hiperparâmetros, congela o professor e cria a métrica
+        keras.metrics.Mean(name="loss")."""
         super().__init__()
         self.aluno = aluno
         self.professor = professor
@@ -91,10 +93,13 @@ class Destilador(keras.Model):
         self.perda_media = keras.metrics.Mean(name="loss")
 
     def compile(self, optimizer="adam", metrics=None, **kwargs):
+        """Compila sem `loss`: a perda é calculada no train_step."""
         # Não passamos `loss`: a perda é calculada no train_step com perda_total.
         super().compile(optimizer=optimizer, metrics=metrics, **kwargs)
 
     def train_step(self, data):
+        """Um passo de treino: previsões do professor, perda_total na GradientTape, gradiente
+        só nas variáveis do aluno, métricas. Devolve {nome: valor} das métricas."""
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         # O professor só faz previsões (training=False: BatchNorm/Dropout em modo inferência).
         logits_professor = self.professor(x, training=False)
@@ -113,6 +118,7 @@ class Destilador(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
+        """Como o train_step, sem gradiente e com o aluno em modo de inferência."""
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         logits_professor = self.professor(x, training=False)
         logits_aluno = self.aluno(x, training=False)
@@ -122,5 +128,6 @@ class Destilador(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def call(self, x, training=None):
+        """Prever com o destilador é prever com o aluno (logits)."""
         # Prever com o destilador é prever com o aluno.
         return self.aluno(x, training=training)
