@@ -39,36 +39,49 @@ def test_source_tem_solucoes_e_testes_ocultos(build):
             assert any(construir.INICIO_OCULTOS in c.source for c in nb.cells)
 
 
-def _linhas_de_codigo_da_referencia(raiz: Path, tarefa: str) -> set[str]:
-    """Linhas não triviais injetadas entre BEGIN/END SOLUTION no caderno source."""
-    nb = nbformat.read(raiz / "source" / tarefa / f"{tarefa}.ipynb", as_version=4)
-    linhas, dentro = set(), False
-    for celula in nb.cells:
-        for linha in celula.source.split("\n"):
-            s = linha.strip()
-            if s == construir.INICIO_SOLUCAO:
-                dentro = True
-            elif s == construir.FIM_SOLUCAO:
-                dentro = False
-            elif dentro and len(s) > 20 and not s.startswith("#"):
-                linhas.add(s)
-    assert linhas, f"{tarefa}: não encontrei código de referência no source"
-    return linhas
+def _codigo_alem_do_esqueleto(fonte: str) -> list[str]:
+    """O que uma célula de solução do release tem além de assinaturas, docstrings, imports e
+    do esqueleto ``raise NotImplementedError(...)`` (vazio = nada da referência)."""
+    sobras = []
+
+    def e_docstring(no):
+        return isinstance(no, ast.Expr) and isinstance(getattr(no, "value", None), ast.Constant)
+
+    def e_esqueleto(no):
+        return isinstance(no, ast.Raise) and "NotImplementedError" in ast.unparse(no)
+
+    def visitar(corpo, dentro_de_funcao):
+        for no in corpo:
+            if e_docstring(no) or isinstance(no, (ast.Import, ast.ImportFrom)):
+                continue
+            if isinstance(no, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visitar(no.body, True)
+            elif isinstance(no, ast.ClassDef):
+                visitar(no.body, False)
+            elif dentro_de_funcao and e_esqueleto(no):
+                continue
+            else:
+                sobras.append(ast.unparse(no))
+
+    visitar(ast.parse(fonte).body, False)
+    return sobras
 
 
 def test_release_sem_solucoes_nem_testes_ocultos(build):
     """Invariante 4: nada da referência nem dos testes ocultos chega ao aluno."""
     raiz, tarefas = build
     for tarefa in tarefas:
-        texto = (raiz / "release" / tarefa / f"{tarefa}.ipynb").read_text(encoding="utf-8")
+        caminho = raiz / "release" / tarefa / f"{tarefa}.ipynb"
+        texto = caminho.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in texto and "HIDDEN TESTS" not in texto
-        ocultos = construir.testes_ocultos(tarefa)
-        for codigo in ocultos.values():
+        for codigo in construir.testes_ocultos(tarefa).values():
             for linha in codigo.split("\n"):
                 if linha.strip().startswith("assert"):
                     assert linha.strip() not in texto, f"{tarefa}: teste oculto visível no release: {linha}"
-        for linha in _linhas_de_codigo_da_referencia(raiz, tarefa):
-            assert linha not in texto, f"{tarefa}: código de referência no release: {linha}"
+        for celula in nbformat.read(caminho, as_version=4).cells:
+            if nbgrader_meta(celula).get("solution") and celula.cell_type == "code":
+                sobras = _codigo_alem_do_esqueleto(celula.source)
+                assert not sobras, f"{tarefa} [{nbgrader_meta(celula)['grade_id']}]: código no release: {sobras}"
 
 
 def test_testes_ocultos_nao_usam_solutions():
@@ -146,3 +159,10 @@ def test_assinatura_diferente_e_recusada_com_mensagem():
     )
     with pytest.raises(construir.ErroConstrucao, match="assinatura"):
         construir.injetar_solucao_codigo(fonte, "teste")
+
+
+def test_detetor_de_codigo_no_release_apanha_uma_fuga():
+    esqueleto = 'def f(x):\n    """Doc."""\n    # O TEU CÓDIGO AQUI\n    raise NotImplementedError("por fazer")'
+    assert _codigo_alem_do_esqueleto(esqueleto) == []
+    assert _codigo_alem_do_esqueleto('def f(x):\n    """Doc."""\n    return 2 * x') == ["return 2 * x"]
+    assert _codigo_alem_do_esqueleto('class A:\n    def g(self):\n        """D."""\n        self.x = 1') == ["self.x = 1"]
