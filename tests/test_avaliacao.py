@@ -69,7 +69,11 @@ def test_referencia_tem_tudo_esqueletos_zero_meio_certo_no_meio(demo, tarefa):
         assert pontos["so_esqueletos"][celula][0] == 0, f"so_esqueletos ganhou pontos em {celula}"
     total_meio = sum(pontos["meio_certo"][c][0] for c in auto)
     total_max = sum(pontos["referencia"][c][1] for c in auto)
-    assert 0 < total_meio < total_max, f"meio_certo teve {total_meio}/{total_max}"
+    # meio_certo erra parte dos exercícios: perde pontos; e, onde há mais do que uma célula
+    # avaliada, fica com alguns (05 tem uma só célula de 6 pontos: aí só pode ter 0 ou tudo).
+    assert total_meio < total_max, f"meio_certo teve {total_meio}/{total_max}"
+    if len(auto) > 1:
+        assert total_meio > 0, f"meio_certo teve {total_meio}/{total_max}"
     assert "100 %" in saida and "so_esqueletos" in saida and "Tarefa " + tarefa in saida
 
 
