@@ -258,15 +258,14 @@ def escrever_csv(lista: list[Nota], destino: Path) -> None:
 
 
 def notas_dos_resultados(resultados: list[motor.Resultado], raiz: Path) -> list[Nota]:
-    """As notas de cada célula, com o nome do aluno como o professor o escreveu."""
-    ordem = {}
-    for r in resultados:
-        if (r.tarefa, None) not in ordem:
-            nb = nbformat.read(raiz / "source" / r.tarefa / f"{r.tarefa}.ipynb", as_version=4)
-            ordem[(r.tarefa, None)] = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("grade")]
+    """As notas de cada célula (pela ordem do caderno), com o nome do aluno como o professor o escreveu."""
+    ordem: dict[str, list[str]] = {}
     lista = []
     for r in resultados:
-        for gid in ordem[(r.tarefa, None)]:
+        if r.tarefa not in ordem:
+            source = nbformat.read(raiz / "source" / r.tarefa / f"{r.tarefa}.ipynb", as_version=4)
+            ordem[r.tarefa] = list(motor.celulas_avaliadas(source))
+        for gid in ordem[r.tarefa]:
             pontos, maximo = r.notas.get(gid, [0.0, 0.0])
             lista.append(Nota(r.aluno, r.tarefa, gid, pontos, maximo))
     return lista
