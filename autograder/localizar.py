@@ -1,4 +1,7 @@
-"""Descobre em que célula o kernel morre: ``python autograder/localizar.py caderno.ipynb``.
+"""Descobre em que célula o kernel morre: ``python autograder/localizar.py caderno.ipynb pasta``.
+
+O kernel corre em ``pasta`` (a pasta da entrega) e é o de ``CURSO4_KERNEL`` (o isolado, se
+houver isolamento).
 
 Corre num subprocesso, com os mesmos limites e isolamento da avaliação (ver motor.py). Não
 importa nada do projeto (corre fora dele, com o PYTHONPATH vazio) e escreve
@@ -13,7 +16,7 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def localizar(caderno: Path, tempo_celula: int) -> int | None:
+def localizar(caderno: Path, pasta: Path, tempo_celula: int, kernel: str) -> int | None:
     nb = nbformat.read(caderno, as_version=4)
     atual = {"i": None}
 
@@ -21,8 +24,8 @@ def localizar(caderno: Path, tempo_celula: int) -> int | None:
         atual["i"] = cell_index
 
     cliente = NotebookClient(
-        nb, timeout=tempo_celula, allow_errors=True, kernel_name="python3",
-        resources={"metadata": {"path": str(caderno.parent)}}, on_cell_execute=ao_executar,
+        nb, timeout=tempo_celula, allow_errors=True, kernel_name=kernel,
+        resources={"metadata": {"path": str(pasta)}}, on_cell_execute=ao_executar,
     )
     try:
         cliente.execute()
@@ -32,5 +35,6 @@ def localizar(caderno: Path, tempo_celula: int) -> int | None:
 
 
 if __name__ == "__main__":
-    indice = localizar(Path(sys.argv[1]), int(os.environ.get("CURSO4_TEMPO_CELULA", "120")))
+    indice = localizar(Path(sys.argv[1]), Path(sys.argv[2]), int(os.environ.get("CURSO4_TEMPO_CELULA", "120")),
+                       os.environ.get("CURSO4_KERNEL", "python3"))
     print(f"CELULA_FATAL {'-' if indice is None else indice}", flush=True)

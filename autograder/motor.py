@@ -52,8 +52,14 @@ _trinco = threading.Lock()
 def _isolamento_disponivel() -> bool:
     if os.name != "posix" or os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("ip")):
         return False
+    try:
+        import pwd
+
+        pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        return False
     teste = subprocess.run(
-        ["unshare", "--net", "--pid", "--fork", "--kill-child", "--", "ip", "link", "set", "lo", "up"],
+        ["unshare", "--net", "--pid", "--mount", "--fork", "--kill-child", "--", "ip", "link", "set", "lo", "up"],
         capture_output=True,
     )
     return teste.returncode == 0
@@ -63,9 +69,44 @@ ISOLAMENTO = _isolamento_disponivel()
 AVISO_ISOLAMENTO = (
     None
     if ISOLAMENTO
-    else "Sem isolamento de rede nem de processos (precisa de root e do unshare): o código dos "
-    "alunos pode usar a rede. Avalia num contentor (ver README, «Modelo de ameaças»)."
+    else "Sem isolamento (precisa de root, Linux e unshare): o código dos alunos corre com as tuas "
+    "permissões, pode ler solutions/ e os testes ocultos e usar a rede. Avalia num contentor "
+    "(ver README, «Modelo de ameaças»)."
 )
+KERNEL_ISOLADO = "curso4-isolado"
+
+
+def kernelspec(raiz: Path) -> Path:
+    """Escreve o kernelspec do kernel isolado (``kernel_isolado.py``) e devolve a pasta a pôr no
+    JUPYTER_PATH. O kernel arranca noutro espaço de montagem, como ``nobody``."""
+    pasta = raiz / ".avaliacao" / ".jupyter"
+    spec = pasta / "kernels" / KERNEL_ISOLADO / "kernel.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    conteudo = {
+        "argv": [sys.executable, str(Path(__file__).with_name("kernel_isolado.py")), "-f", "{connection_file}"],
+        "display_name": "Python 3 (avaliação isolada)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    texto = json.dumps(conteudo, indent=1)
+    if not spec.exists() or spec.read_text(encoding="utf-8") != texto:  # várias threads: troca atómica
+        temporario = spec.with_name(f"kernel.json.{os.getpid()}.{threading.get_ident()}")
+        temporario.write_text(texto, encoding="utf-8")
+        os.replace(temporario, spec)
+    return pasta
+
+
+def ambiente_do_kernel(raiz: Path, entregas_raiz: Path) -> dict[str, str]:
+    """O ambiente do nbgrader e do localizar: sem isolamento, o de sempre; com isolamento, o
+    kernelspec isolado e as pastas que o kernel não pode ver (o projeto, a raiz, as entregas)."""
+    env = ambiente_nbgrader()
+    if ISOLAMENTO:
+        env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernelspec(raiz)), env.get("JUPYTER_PATH")]))
+        env["CURSO4_KERNEL"] = KERNEL_ISOLADO
+        env["CURSO4_ESCONDER"] = os.pathsep.join(
+            str(p.resolve()) for p in (AUTOGRADER.parent, raiz, entregas_raiz)
+        )
+    return env
 
 
 def _prefixo(limites: Limites) -> list[str]:
@@ -282,7 +323,8 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     source = nbformat.read(source_nb, as_version=4)
     release = nbformat.read(release_nb, as_version=4)
     trabalho = raiz / ".avaliacao" / aluno_id / tarefa
-    impressao = entregas.impressao_digital(pasta, source_nb, AUTOGRADER / "nbgrader_config.py") + json.dumps(asdict(limites))
+    impressao = (entregas.impressao_digital(pasta, source_nb, AUTOGRADER / "nbgrader_config.py")
+                 + json.dumps(asdict(limites)) + f" isolado={ISOLAMENTO}")
     guardado = Resultado.ler(trabalho / "resultado.json")
     if guardado is not None and guardado.impressao == impressao and not refazer:
         return guardado
@@ -307,13 +349,15 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     (trabalho / "source").symlink_to(raiz / "source", target_is_directory=True)
     submetido = trabalho / "submitted" / aluno_id / tarefa / f"{tarefa}.ipynb"
     submetido.parent.mkdir(parents=True)
-    env = ambiente_nbgrader()
+    env = ambiente_do_kernel(raiz, pasta.resolve().parents[1])
     env["CURSO4_TEMPO_CELULA"] = str(limites.tempo_celula)
     autograded = trabalho / "autograded" / aluno_id / tarefa / f"{tarefa}.ipynb"
     for _tentativa in range(4):
         nbformat.write(nb, submetido)
         cmd = [sys.executable, "-m", "nbgrader", "autograde", tarefa, f"--student={aluno_id}", "--force",
                f"--CourseDirectory.root={trabalho}"]
+        if ISOLAMENTO:
+            cmd.append(f"--Execute.kernel_name={KERNEL_ISOLADO}")
         codigo, saida, excedeu = correr_limitado(cmd, trabalho, env, limites)
         if autograded.exists():
             break
@@ -332,8 +376,10 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
                 celula.source = testes[gid]
         caminho_exec = trabalho / "localizar.ipynb"
         nbformat.write(executavel, caminho_exec)
+        # O kernel corre na pasta da entrega (como no nbgrader), não em ``trabalho`` (gradebook).
         codigo_l, saida_l, _ = correr_limitado(
-            [sys.executable, str(Path(__file__).with_name("localizar.py")), str(caminho_exec)], trabalho, env, limites
+            [sys.executable, str(Path(__file__).with_name("localizar.py")), str(caminho_exec), str(submetido.parent)],
+            trabalho, env, limites,
         )
         indice = None
         for linha in saida_l.splitlines():

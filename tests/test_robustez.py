@@ -9,7 +9,9 @@ tocou, o resto intacto), o motivo em pt-PT, e que o resto da turma é avaliado n
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -125,11 +127,60 @@ def turma(tmp_path_factory):
     escrever("rede", _aluno(release, dobro=(
         "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=3)\n" + CERTO_DOBRO)))
     escrever("Zé Maria", _aluno(release))
+    escrever("bisbilhoteiro", _aluno(release, dobro=_codigo_bisbilhoteiro(raiz, entregas)))
 
     lista = avaliar.entregas_a_avaliar(entregas, ["mini"])
     resultados = avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
     motor.registar(raiz, resultados)
     return raiz, {r.aluno: r for r in resultados}, entregas
+
+
+REPO = construir.AUTOGRADER.parent
+
+
+def _alvos(raiz, entregas):
+    """O que um aluno mal-intencionado quer ler e onde quer escrever (caminhos do anfitrião)."""
+    ler = [REPO / "solutions" / "__init__.py", REPO / "autograder" / "testes_ocultos" / "00_numeros_e_memoria.py",
+           REPO / "autograder" / "nbgrader_config.py", raiz / "gradebook.db", raiz / "source" / "mini" / "mini.ipynb",
+           entregas / "certo" / "mini" / "mini.ipynb"]
+    # Ficheiros que já existem: abertos para escrita em modo «acrescentar», sem escrever nada.
+    alterar = [raiz / "gradebook.db", raiz / "source" / "mini" / "mini.ipynb", REPO / "solutions" / "__init__.py",
+               REPO / "course" / "otimizacao" / "verificacao.py"]
+    criar = [raiz / "escrito_pelo_aluno.txt", REPO / "escrito_pelo_aluno.txt", entregas / "escrito_pelo_aluno.txt",
+             REPO / "course" / "escrito_pelo_aluno.txt", Path("/root/escrito_pelo_aluno.txt"),
+             Path("/etc/escrito_pelo_aluno.txt")]
+    return [str(c) for c in ler], [str(c) for c in alterar], [str(c) for c in criar]
+
+
+def _codigo_bisbilhoteiro(raiz, entregas):
+    ler, alterar, criar = _alvos(raiz, entregas)
+    return f"""import json, os
+lidos, alterados, criados = [], [], []
+for caminho in {ler!r}:
+    try:
+        with open(caminho, "rb") as f:
+            f.read(1)
+        lidos.append(caminho)
+    except OSError:
+        pass
+for caminho in {alterar!r}:
+    try:
+        os.close(os.open(caminho, os.O_WRONLY | os.O_APPEND))
+        alterados.append(caminho)
+    except OSError:
+        pass
+for caminho in {criar!r}:
+    try:
+        with open(caminho, "w") as f:
+            f.write("batota")
+        criados.append(caminho)
+    except OSError:
+        pass
+with open("na_minha_pasta.txt", "w") as f:
+    f.write("permitido")
+print("BISBILHOTICE", json.dumps({{"lidos": lidos, "alterados": alterados, "criados": criados, "uid": os.getuid(),
+      "minha_pasta": open("na_minha_pasta.txt").read()}}))
+""" + CERTO_DOBRO
 
 
 def _pontos(r):
@@ -180,6 +231,25 @@ def test_sem_rede_durante_a_avaliacao(turma):
     _, res, _ = turma
     assert _pontos(res["rede"]) == {"teste_dobro": 0.0, "teste_soma": 3.0}
     assert "rede" in _motivos(res["rede"])
+
+
+@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare/Linux: o kernel corre com as permissões de quem avalia (ver README)")
+def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da_pasta(turma):
+    raiz, res, entregas = turma
+    r = res["bisbilhoteiro"]
+    ler, alterar, criar = _alvos(raiz, entregas)
+    # Controlo: no anfitrião tudo isto existe e quem avalia (root) pode lê-lo e alterá-lo, por
+    # isso, sem isolamento, a célula teria lido e alterado tudo.
+    assert all(os.access(c, os.R_OK) for c in ler) and all(os.access(c, os.W_OK) for c in alterar)
+    nb = nbformat.read(raiz / "autograded" / r.aluno_id / "mini" / "mini.ipynb", as_version=4)
+    texto = "".join(s.get("text", "") for c in nb.cells if c.cell_type == "code" for s in c.outputs)
+    linha = next(x for x in texto.splitlines() if x.startswith("BISBILHOTICE "))
+    visto = json.loads(linha.split(" ", 1)[1])
+    assert visto["lidos"] == [] and visto["alterados"] == [] and visto["criados"] == [], visto
+    assert visto["uid"] != 0
+    assert visto["minha_pasta"] == "permitido"  # na sua pasta de trabalho pode escrever (os cadernos guardam modelos)
+    assert not any(Path(c).exists() for c in criar)
+    assert _pontos(r) == {"teste_dobro": 2.0, "teste_soma": 3.0}  # o isolamento não estraga a avaliação
 
 
 def test_gradebook_principal_consistente_com_os_resultados(turma):
