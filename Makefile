@@ -1,5 +1,5 @@
 # A interface do projeto (README.md explica cada comando).
-# Alvos principais: curso, test, notebooks, avaliar, bench.
+# Alvos principais: curso, test, notebooks, avaliar, bench, bench-avaliacao.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.instalado
 PORTA  ?= 8888
 
-.PHONY: setup curso test lint notebooks avaliar bench limpar
+.PHONY: setup curso test lint notebooks avaliar bench bench-avaliacao limpar
 
 # Preparação idempotente: só reinstala quando requirements.txt ou pyproject.toml mudam.
 $(STAMP): requirements.txt pyproject.toml
@@ -50,6 +50,10 @@ avaliar: setup
 
 bench: setup
 	$(PY) -m bench.bench
+
+# Quanto custa avaliar uma turma: ALUNOS=20 (omissão), TAREFAS=…, WORKERS=… (ver bench/bench_avaliacao.py).
+bench-avaliacao: setup
+	$(PY) -m bench.bench_avaliacao $(if $(TAREFAS),--tarefas $(TAREFAS)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(ALUNOS),--alunos $(ALUNOS))
 
 limpar:
 	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \

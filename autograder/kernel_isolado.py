@@ -98,8 +98,10 @@ def main(argv: list[str]) -> None:
     with open(ligacao, encoding="utf-8") as f:
         dados_ligacao = f.read()
     # A cache de tipos de letra do matplotlib (evita reconstruí-la em cada kernel: ~segundos).
-    caches_mpl = {os.path.basename(c): open(c, "rb").read()
-                  for c in glob.glob(os.path.expanduser("~/.cache/matplotlib/fontlist-*.json"))}
+    caches_mpl = {}
+    for caminho in glob.glob(os.path.expanduser("~/.cache/matplotlib/fontlist-*.json")):
+        with open(caminho, "rb") as f:
+            caches_mpl[os.path.basename(caminho)] = f.read()
     for raiz, pastas, ficheiros in os.walk(trabalho):
         for nome in pastas + ficheiros:
             os.lchown(os.path.join(raiz, nome), ninguem.pw_uid, ninguem.pw_gid)
