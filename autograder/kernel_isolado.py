@@ -9,7 +9,8 @@ O nbgrader (e ``localizar.py``) arrancam o kernel através de um kernelspec pró
    outras entregas), a pasta das entregas, ``/root`` e ``/home``; ``/tmp``, ``/var/tmp`` e
    ``/dev/shm`` passam a ser pastas novas, só deste kernel;
 2. volta a mostrar só o necessário, no mesmo sítio: o Python e as bibliotecas (só leitura),
-   o pacote ``otimizacao`` (só leitura) e a pasta de trabalho do aluno (leitura e escrita);
+   o pacote ``otimizacao`` (só leitura) e a pasta de trabalho do aluno (leitura e escrita;
+   o caderno que o nbgrader está a executar, com os testes ocultos, fica ilegível);
 3. deixa de ser root: passa a ``nobody``, sem grupos, sem poder voltar a ganhar privilégios
    (``PR_SET_NO_NEW_PRIVS``), com ``HOME`` numa pasta temporária e um limite ao tamanho dos
    ficheiros que escreve.
@@ -102,9 +103,15 @@ def main(argv: list[str]) -> None:
     for caminho in glob.glob(os.path.expanduser("~/.cache/matplotlib/fontlist-*.json")):
         with open(caminho, "rb") as f:
             caches_mpl[os.path.basename(caminho)] = f.read()
+    # A pasta de trabalho passa a ser do aluno, exceto os cadernos: o que o nbgrader executa já
+    # tem os testes ocultos lá dentro, por isso fica só para root (o kernel não precisa dele).
     for raiz, pastas, ficheiros in os.walk(trabalho):
         for nome in pastas + ficheiros:
-            os.lchown(os.path.join(raiz, nome), ninguem.pw_uid, ninguem.pw_gid)
+            caminho = os.path.join(raiz, nome)
+            if nome.endswith(".ipynb") and not os.path.islink(caminho):
+                os.chmod(caminho, 0o600)
+            else:
+                os.lchown(caminho, ninguem.pw_uid, ninguem.pw_gid)
     os.chown(trabalho, ninguem.pw_uid, ninguem.pw_gid)
 
     _fechar_vista(esconder, ler, trabalho)

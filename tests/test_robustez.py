@@ -164,6 +164,13 @@ for caminho in {ler!r} + [f"/proc/{{os.getppid()}}/environ"]:
         lidos.append(caminho)
     except OSError:
         pass
+# O caderno que o nbgrader está a executar, na pasta do kernel, tem os testes ocultos.
+for caminho in [n for n in os.listdir(".") if n.endswith(".ipynb")]:
+    try:
+        if "dobro(-3)" in open(caminho, encoding="utf-8").read():
+            lidos.append("testes ocultos em " + caminho)
+    except OSError:
+        pass
 for caminho in {alterar!r}:
     try:
         os.close(os.open(caminho, os.O_WRONLY | os.O_APPEND))
