@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeticoes", type=int, default=3)
     ap.add_argument("--sem-serie", action="store_true", help="só a avaliação em paralelo")
+    ap.add_argument("--so-sobrecarga", action="store_true", help="só a sobrecarga do motor (sem turma)")
     args = ap.parse_args(argv)
 
     carga = os.getloadavg()[0]
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                f"(mediana de {args.repeticoes}) |")
         anotar(f"| o mesmo pelo motor (raiz própria, limites, isolamento={motor.ISOLAMENTO}) | "
                f"{num(motor_s, 1)} s → sobrecarga {num(motor_s - base, 1)} s por caderno |")
+        if args.so_sobrecarga:
+            return 0
         tarefas = construir.construir(raiz, so=args.tarefas or None)
         submissoes = turma(raiz, tarefas, args.alunos)
         n = args.alunos * len(tarefas)
