@@ -6,7 +6,9 @@ Para cada par (aluno, tarefa):
      com uma cópia do gradebook modelo), de modo que várias entregas podem ser avaliadas em
      paralelo sem que dois processos escrevam no mesmo SQLite;
   3. o processo corre com limites de memória, de CPU e de tempo, e (como root, com ``unshare``)
-     sem rede e num espaço de processos próprio, que morre inteiro no fim;
+     sem rede e num espaço de processos próprio, que morre inteiro no fim; o kernel do aluno
+     arranca por ``kernel_isolado.py``: noutro espaço de montagem, sem ver o projeto, a raiz
+     nem as outras entregas, e como ``nobody``;
   4. se o kernel morrer (``os._exit``, falha de segmentação, memória), a célula culpada é
      localizada, desativada, e a entrega volta a ser avaliada: perde-se só o que ela tocou;
   5. o resultado fica em ``resultado.json`` (com a impressão digital da entrega e dos testes):
@@ -387,7 +389,9 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
                 valor = linha.split()[1]
                 indice = None if valor == "-" else int(valor)
         if indice is None:
+            sem_isolamento = [linha for linha in saida.splitlines() if linha.startswith("Não consegui isolar")]
             resultado.motivos.append(
+                sem_isolamento[0] if sem_isolamento else
                 "O nbgrader não conseguiu avaliar o caderno e não encontrei a célula culpada: vale 0. "
                 f"Último erro: {saida.strip().splitlines()[-1] if saida.strip() else '?'}"
             )
