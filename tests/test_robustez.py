@@ -260,6 +260,29 @@ def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da
     assert _pontos(r) == {"teste_dobro": 2.0, "teste_soma": 3.0}  # o isolamento não estraga a avaliação
 
 
+@pytest.mark.skipif(not motor.ISOLAMENTO or not shutil.which("setpriv"), reason="sem root/unshare/setpriv")
+def test_kernel_que_nao_consegue_isolar_se_nao_arranca():
+    """Sem privilégios para criar o espaço de montagem, o lançador sai com um erro em pt-PT em
+    vez de arrancar um kernel sem isolamento."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as pasta:  # fora da pasta do pytest (só root a atravessa)
+        ligacao = Path(pasta) / "kernel.json"
+        ligacao.write_text("{}", encoding="utf-8")
+        for caminho in (pasta, ligacao):
+            os.chown(caminho, 65534, 65534)
+        proc = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+             str(construir.AUTOGRADER / "kernel_isolado.py"), "-f", str(ligacao)],
+            cwd=pasta, capture_output=True, text=True, timeout=60,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert "Não consegui isolar o kernel do aluno" in proc.stderr and "Operation not permitted" in proc.stderr
+    assert "ipykernel" not in proc.stderr  # nunca chegou a arrancar o kernel
+
+
 def test_gradebook_principal_consistente_com_os_resultados(turma):
     raiz, res, _ = turma
     no_gradebook = {}
