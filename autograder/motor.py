@@ -260,8 +260,17 @@ def motivos_das_saidas(nb, limites: Limites) -> list[str]:
                 "Network is unreachable" in valor or "Name or service not known" in valor
             ):
                 motivos.append(f"A célula {rotulo} tenta usar a rede, que não está disponível na avaliação.")
-            elif nome in ("PermissionError", "OSError", "ReadOnlyFileSystemError") and rotulo.startswith("n.º"):
-                motivos.append(f"A célula {rotulo} falhou a mexer em ficheiros ({nome}: {valor}).")
+            elif nome in ("FileNotFoundError", "PermissionError", "IsADirectoryError", "OSError") and not (
+                nbgrader_meta(celula).get("grade") and not nbgrader_meta(celula).get("solution")
+            ):
+                absoluto = "'/" in valor or ":\\" in valor  # caminho absoluto (Linux/macOS ou Windows)
+                motivos.append(
+                    f"A célula {rotulo} falhou a mexer em ficheiros ({nome}: {valor}). "
+                    + ("Na avaliação o caderno só pode ler e escrever na sua própria pasta: usa caminhos "
+                       "relativos a ela." if absoluto else
+                       "Confirma que o ficheiro é criado por uma célula anterior (um exercício por fazer "
+                       "pode não o ter criado).")
+                )
     return list(dict.fromkeys(motivos))
 
 

@@ -128,6 +128,8 @@ def turma(tmp_path_factory):
         "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=3)\n" + CERTO_DOBRO)))
     escrever("Zé Maria", _aluno(release))
     escrever("bisbilhoteiro", _aluno(release, dobro=_codigo_bisbilhoteiro(raiz, entregas)))
+    ocultos = REPO / "autograder" / "testes_ocultos" / "00_numeros_e_memoria.py"
+    escrever("le_testes_ocultos", _aluno(release, dobro=f"print(open({str(ocultos)!r}).read())\n" + CERTO_DOBRO))
 
     lista = avaliar.entregas_a_avaliar(entregas, ["mini"])
     resultados = avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
@@ -258,6 +260,14 @@ def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da
     assert visto["minha_pasta"] == "permitido"  # na sua pasta de trabalho pode escrever (os cadernos guardam modelos)
     assert not any(Path(c).exists() for c in criar)
     assert _pontos(r) == {"teste_dobro": 2.0, "teste_soma": 3.0}  # o isolamento não estraga a avaliação
+
+
+@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare/Linux: o kernel lê o disco de quem avalia (ver README)")
+def test_ler_os_testes_ocultos_falha_e_diz_porque(turma):
+    _, res, _ = turma
+    r = res["le_testes_ocultos"]
+    assert _pontos(r) == {"teste_dobro": 0.0, "teste_soma": 3.0}, r.motivos
+    assert "FileNotFoundError" in _motivos(r) and "própria pasta" in _motivos(r), r.motivos
 
 
 @pytest.mark.skipif(not motor.ISOLAMENTO or not shutil.which("setpriv"), reason="sem root/unshare/setpriv")
