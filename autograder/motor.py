@@ -219,6 +219,12 @@ def _zeros(source) -> dict[str, list]:
 
 
 # --------------------------------------------------------------------------- motivos a partir das saídas
+def _e_teste(celula) -> bool:
+    """Célula de teste: avaliada e sem resposta do aluno (o nbgrader repõe-na do source)."""
+    meta = nbgrader_meta(celula)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
 def _rotulo(celula, i: int) -> str:
     gid = nbgrader_meta(celula).get("grade_id")
     return gid if gid else f"n.º {i + 1}"
@@ -260,9 +266,7 @@ def motivos_das_saidas(nb, limites: Limites) -> list[str]:
                 "Network is unreachable" in valor or "Name or service not known" in valor
             ):
                 motivos.append(f"A célula {rotulo} tenta usar a rede, que não está disponível na avaliação.")
-            elif nome in ("FileNotFoundError", "PermissionError", "IsADirectoryError", "OSError") and not (
-                nbgrader_meta(celula).get("grade") and not nbgrader_meta(celula).get("solution")
-            ):
+            elif nome in ("FileNotFoundError", "PermissionError", "IsADirectoryError", "OSError") and not _e_teste(celula):
                 absoluto = "'/" in valor or ":\\" in valor  # caminho absoluto (Linux/macOS ou Windows)
                 motivos.append(
                     f"A célula {rotulo} falhou a mexer em ficheiros ({nome}: {valor}). "
@@ -284,8 +288,7 @@ CELULA_DESATIVADA = (
 def _desativar(nb, indice: int) -> str:
     """Desativa a célula fatal (ou, se for de teste, a resposta que ela testa). Devolve o rótulo."""
     celula = nb.cells[indice]
-    meta = nbgrader_meta(celula)
-    if meta.get("grade") and not meta.get("solution"):
+    if _e_teste(celula):
         # Uma célula de teste não se muda (o nbgrader repõe-na): desativa-se a resposta anterior.
         for j in range(indice - 1, -1, -1):
             if nbgrader_meta(nb.cells[j]).get("solution") and nb.cells[j].cell_type == "code":
@@ -383,7 +386,7 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
         testes = {nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if nbgrader_meta(c).get("grade")}
         for celula in executavel.cells:
             gid = nbgrader_meta(celula).get("grade_id")
-            if gid in testes and not nbgrader_meta(celula).get("solution"):
+            if gid in testes and _e_teste(celula):
                 celula.source = testes[gid]
         caminho_exec = trabalho / "localizar.ipynb"
         nbformat.write(executavel, caminho_exec)
