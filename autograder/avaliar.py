@@ -33,7 +33,6 @@ from autograder.construir import (
     COURSE,
     FIM_SOLUCAO,
     INICIO_SOLUCAO,
-    nbgrader,
     nbgrader_meta,
 )
 
@@ -173,8 +172,12 @@ class Nota:
     maximo: float
 
 
-def notas(raiz: Path, tarefas: list[str]) -> list[Nota]:
-    """As notas de cada célula avaliada, lidas do gradebook do nbgrader."""
+def notas(raiz: Path, tarefas: list[str], alunos: dict[str, str] | None = None) -> list[Nota]:
+    """As notas de cada célula avaliada, lidas do gradebook principal do nbgrader (com as notas
+    dadas à mão no formgrader), pela ordem das células no caderno e dos alunos por ordem alfabética.
+
+    ``alunos``: id no nbgrader -> nome a mostrar; só estes alunos (sem ele: todos, pelo id).
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
     resultado = []
@@ -184,28 +187,37 @@ def notas(raiz: Path, tarefas: list[str]) -> list[Nota]:
                 tarefa_db = gb.find_assignment(tarefa)
             except MissingEntry:
                 continue
+            source = raiz / "source" / tarefa / f"{tarefa}.ipynb"
+            ordem = list(motor.celulas_avaliadas(nbformat.read(source, as_version=4))) if source.exists() else []
+            posicao = {gid: i for i, gid in enumerate(ordem)}
+            desta = []
             for caderno in tarefa_db.notebooks:
                 for submissao in caderno.submissions:
-                    for nota in sorted(submissao.grades, key=lambda g: g.cell_id):
-                        resultado.append(
-                            Nota(
-                                submissao.student.id,
-                                tarefa,
-                                nota.name,
-                                None if nota.needs_manual_grade else nota.score,
-                                nota.max_score,
-                            )
-                        )
-    # A ordem das células é a do caderno; os alunos por ordem alfabética.
-    ordem = {}
-    for tarefa in tarefas:
-        nb = raiz / "source" / tarefa / f"{tarefa}.ipynb"
-        if nb.exists():
-            for i, c in enumerate(nbformat.read(nb, as_version=4).cells):
-                if nbgrader_meta(c).get("grade"):
-                    ordem[(tarefa, nbgrader_meta(c)["grade_id"])] = i
-    resultado.sort(key=lambda n: (n.tarefa, n.aluno, ordem.get((n.tarefa, n.celula), 0)))
+                    aluno_id = submissao.student.id
+                    if alunos is not None and aluno_id not in alunos:
+                        continue
+                    for nota in submissao.grades:
+                        if nota.manual_score is not None:
+                            pontos = float(nota.manual_score)
+                        elif nota.auto_score is None:
+                            pontos = None  # resposta livre ainda por avaliar à mão
+                        else:
+                            pontos = float(nota.auto_score)
+                        nome = alunos[aluno_id] if alunos is not None else aluno_id
+                        desta.append(Nota(nome, tarefa, nota.name, pontos, float(nota.max_score)))
+            desta.sort(key=lambda n: (n.aluno, posicao.get(n.celula, len(posicao)), n.celula))
+            resultado += desta
     return resultado
+
+
+def exportar(raiz: Path, alunos_ids: list[str], tarefas: list[str], destino: Path) -> None:
+    """``grades.csv`` com o exportador do próprio nbgrader, só com estes alunos e tarefas: cada
+    avaliação exporta exatamente a turma que lhe deram (o gradebook guarda também as outras)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        CsvExportPlugin(to=str(destino), student=list(alunos_ids), assignment=list(tarefas)).export(gb)
 
 
 def _rotulo(celula: str) -> str:
@@ -257,20 +269,6 @@ def escrever_csv(lista: list[Nota], destino: Path) -> None:
             w.writerow([n.aluno, n.tarefa, n.celula, "" if n.pontos is None else n.pontos, n.maximo])
 
 
-def notas_dos_resultados(resultados: list[motor.Resultado], raiz: Path) -> list[Nota]:
-    """As notas de cada célula (pela ordem do caderno), com o nome do aluno como o professor o escreveu."""
-    ordem: dict[str, list[str]] = {}
-    lista = []
-    for r in resultados:
-        if r.tarefa not in ordem:
-            source = nbformat.read(raiz / "source" / r.tarefa / f"{r.tarefa}.ipynb", as_version=4)
-            ordem[r.tarefa] = list(motor.celulas_avaliadas(source))
-        for gid in ordem[r.tarefa]:
-            pontos, maximo = r.notas.get(gid, [0.0, 0.0])
-            lista.append(Nota(r.aluno, r.tarefa, gid, pontos, maximo))
-    return lista
-
-
 def escrever_relatorio(resultados: list[motor.Resultado], destino: Path) -> None:
     """O companheiro do grades.csv: os motivos de cada entrega, para o professor e o aluno."""
     linhas = ["# Relatório da avaliação", "",
@@ -302,9 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     raiz = args.raiz.resolve()
     raiz.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(construir.RAIZ))
-    base_dados = raiz / "gradebook.db"
-    if base_dados.exists():
-        base_dados.unlink()  # o gradebook principal refaz-se dos resultados guardados
+    # O gradebook principal nunca se apaga: guarda as notas e os comentários dados à mão.
     try:
         tarefas = construir.construir(raiz, so=args.tarefas or None)
     except construir.ErroConstrucao as erro:
@@ -319,8 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"⚠️  {motor.AVISO_ISOLAMENTO}")
     resultados = avaliar_todas(raiz, lista, args.workers, limites, refazer=args.refazer)
     motor.registar(raiz, resultados)
-    nbgrader("export", f"--to={raiz / 'grades.csv'}", raiz=raiz)
-    lista_notas = notas_dos_resultados(resultados, raiz)
+    alunos_ids = {r.aluno_id: r.aluno for r in resultados}
+    exportar(raiz, list(alunos_ids), tarefas, raiz / "grades.csv")
+    lista_notas = notas(raiz, tarefas, alunos_ids)
     escrever_csv(lista_notas, raiz / "notas_por_exercicio.csv")
     escrever_relatorio(resultados, raiz / "relatorio_avaliacao.md")
     print()

@@ -107,23 +107,99 @@ def _sem_ocultos(fonte: str) -> str:
     return "\n".join(linhas)
 
 
-def _suspeita(fonte: str) -> str | None:
-    """Porque é que uma célula acrescentada pelo aluno mexe na verificação (ou None)."""
+def nomes_importados(*fontes: str) -> set[str]:
+    """Os nomes que as instruções ``import`` destas fontes ligam (módulos e o que deles se importa)."""
+    nomes = {"builtins", "__builtins__"}
+    for fonte in fontes:
+        try:
+            arvore = ast.parse(fonte)
+        except SyntaxError:
+            continue
+        for no in ast.walk(arvore):
+            if isinstance(no, ast.Import):
+                nomes.update(a.asname or a.name.split(".")[0] for a in no.names)
+            elif isinstance(no, ast.ImportFrom):
+                nomes.update(a.asname or a.name for a in no.names if a.name != "*")
+    return nomes
+
+
+def _raiz(expr: ast.expr) -> ast.expr:
+    """O início de ``a.b[c].d`` (``a``), ou a chamada em ``vars(m)[x]``."""
+    while isinstance(expr, (ast.Attribute, ast.Subscript)):
+        expr = expr.value
+    return expr
+
+
+def _no_nivel_do_modulo(arvore: ast.AST):
+    """Os nós que correm quando a célula corre: tudo menos o interior das funções (e lambdas).
+    O corpo de uma classe corre ao defini-la, por isso conta."""
+    pendentes = list(ast.iter_child_nodes(arvore))
+    while pendentes:
+        no = pendentes.pop()
+        yield no
+        if isinstance(no, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            pendentes.extend(no.decorator_list)  # os decoradores correm; o corpo não
+            continue
+        if isinstance(no, ast.Lambda):
+            continue
+        pendentes.extend(ast.iter_child_nodes(no))
+
+
+def _suspeita(fonte: str, modulos: set[str] = frozenset()) -> str | None:
+    """Porque é que uma célula acrescentada pelo aluno mexe na verificação (ou None).
+
+    Só conta o que engana os testes: voltar a definir as ferramentas de verificação (``levanta``,
+    ``exercicio_pronto``, ``verificacao``), ou alterar ao nível da célula um módulo importado
+    (``np.allclose = ...``, ``setattr(np, ...)``, ``sys.modules[...] = ...``). Classes e funções
+    auxiliares, atribuições a atributos dos próprios objetos do aluno (``self.tabela = ...``,
+    ``professor.trainable = False``) e tudo o que está dentro de funções ficam.
+    ``modulos``: os nomes ligados por ``import`` no caderno (ver ``nomes_importados``).
+    """
     try:
         arvore = ast.parse(fonte)
     except SyntaxError:
         return None  # o erro de sintaxe aparece na execução, com a sua própria mensagem
-    for no in ast.walk(arvore):
-        if isinstance(no, (ast.FunctionDef, ast.ClassDef)) and no.name in VERIFICADORES:
+    modulos = set(modulos) | nomes_importados(fonte)
+    for no in ast.walk(arvore):  # voltar a ligar o nome de uma ferramenta, em qualquer sítio
+        if isinstance(no, (ast.Global, ast.Nonlocal)) and VERIFICADORES & set(no.names):
+            return f"redefine {sorted(VERIFICADORES & set(no.names))[0]}"
+    for no in _no_nivel_do_modulo(arvore):
+        if isinstance(no, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and no.name in VERIFICADORES:
             return f"redefine {no.name}"
-        alvos = no.targets if isinstance(no, ast.Assign) else [no.target] if isinstance(no, (ast.AugAssign, ast.AnnAssign)) else []
+        if isinstance(no, (ast.Import, ast.ImportFrom)):
+            for a in no.names:
+                nome = a.asname or (a.name if isinstance(no, ast.ImportFrom) else a.name.split(".")[0])
+                vem_da_verificacao = isinstance(no, ast.ImportFrom) and (no.module or "").startswith("otimizacao")
+                if nome in VERIFICADORES and not vem_da_verificacao:
+                    return f"redefine {nome}"
+        if isinstance(no, ast.Assign):
+            alvos = no.targets
+        elif isinstance(no, (ast.AugAssign, ast.AnnAssign)):
+            alvos = [no.target]
+        elif isinstance(no, ast.Delete):
+            alvos = no.targets
+        elif isinstance(no, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.NamedExpr)):
+            alvos = [no.target] if hasattr(no, "target") else [i.optional_vars for i in no.items if i.optional_vars]
+        else:
+            alvos = []
         for alvo in alvos:
-            if isinstance(alvo, ast.Name) and alvo.id in VERIFICADORES:
-                return f"redefine {alvo.id}"
-            if isinstance(alvo, ast.Attribute):  # np.allclose = ..., otimizacao.x = ...
-                return f"altera {ast.unparse(alvo)}"
-        if isinstance(no, ast.Call) and ast.unparse(no.func) in ("setattr", "builtins.setattr"):
-            return "usa setattr para alterar um módulo"
+            for parte in ast.walk(alvo) if isinstance(alvo, (ast.Tuple, ast.List)) else [alvo]:
+                if isinstance(parte, ast.Name) and parte.id in VERIFICADORES:
+                    return f"redefine {parte.id}"
+                raiz = _raiz(parte)
+                if isinstance(parte, ast.Attribute) and isinstance(raiz, ast.Name) and raiz.id in modulos:
+                    return f"altera {ast.unparse(parte)}"  # np.allclose = ..., otimizacao.x = ...
+                if isinstance(parte, ast.Subscript):
+                    contentor = ast.unparse(parte.value)
+                    if contentor.endswith((".modules", "__dict__")) or (
+                        isinstance(raiz, ast.Call) and ast.unparse(raiz.func) in ("vars", "globals")
+                        and not (isinstance(parte.slice, ast.Constant) and parte.slice.value not in VERIFICADORES)
+                    ):
+                        return f"altera {ast.unparse(parte)}"
+        if isinstance(no, ast.Call) and ast.unparse(no.func) in ("setattr", "builtins.setattr", "delattr") and no.args:
+            raiz = _raiz(no.args[0])
+            if isinstance(raiz, ast.Name) and raiz.id in modulos:
+                return f"usa {ast.unparse(no.func)} para alterar {ast.unparse(no.args[0])}"
     return None
 
 
@@ -174,13 +250,14 @@ def normalizar(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
 
     saida = copy.deepcopy(release)
     saida.cells = []
+    modulos = nomes_importados(*(c.source for c in [*release.cells, *nb.cells] if c.cell_type == "code"))
 
     def juntar_acrescentadas(chave: str | None):
         for celula in acrescentadas_depois.pop(chave, []):
             if celula.cell_type != "code":
                 saida.cells.append(celula)
                 continue
-            porque = _suspeita(celula.source)
+            porque = _suspeita(celula.source, modulos)
             if porque:
                 motivos.append(
                     f"Uma célula que acrescentaste {porque}: foi retirada, porque a verificação "

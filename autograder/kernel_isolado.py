@@ -84,6 +84,21 @@ def _fechar_vista(esconder: list[str], ler: list[str], escrever: str) -> None:
         os.close(d)
 
 
+def _fechadas_a_nobody(pastas: list[str], ninguem) -> list[str]:
+    """As pastas mães de ``pastas`` que ``nobody`` não consegue atravessar (por exemplo um clone
+    do projeto dentro de uma pasta 700, como as do ``mktemp -d`` ou uma casa fechada). Tapadas
+    com um tmpfs 755, as pastas a manter voltam a aparecer lá dentro (``_fechar_vista``)."""
+    fechadas = set()
+    for pasta in pastas:
+        atual = os.path.dirname(pasta)
+        while atual not in ("/", ""):
+            info = os.stat(atual)
+            if not info.st_mode & 0o001 and info.st_uid != ninguem.pw_uid:
+                fechadas.add(atual)
+            atual = os.path.dirname(atual)
+    return sorted(fechadas)
+
+
 def main(argv: list[str]) -> None:
     ligacao = argv[argv.index("-f") + 1]
     trabalho = os.path.realpath(os.getcwd())
@@ -96,6 +111,7 @@ def main(argv: list[str]) -> None:
     ler = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, *sys.path[1:]] if p and os.path.isdir(p)}
     # Nunca se mostra uma pasta que contenha o que se quer esconder (nem a deste ficheiro).
     ler = sorted(p for p in ler if not any(_dentro(e, p) for e in [aqui, trabalho, *esconder]))
+    esconder += _fechadas_a_nobody([*ler, trabalho], ninguem)
     with open(ligacao, encoding="utf-8") as f:
         dados_ligacao = f.read()
     # A cache de tipos de letra do matplotlib (evita reconstruí-la em cada kernel: ~segundos).

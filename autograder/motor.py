@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -122,23 +121,31 @@ def _prefixo(limites: Limites) -> list[str]:
     return [*prefixo, "--"]
 
 
-def correr_limitado(cmd: list[str], cwd: Path, env: dict, limites: Limites) -> tuple[int, str, bool]:
-    """Corre ``cmd`` com os limites; devolve (código de saída, saída, excedeu_o_tempo)."""
-    memoria = limites.memoria_mb * 2**20
+def correr_limitado(cmd: list[str], cwd: Path, env: dict, limites: Limites,
+                    prazo: float | None = None) -> tuple[int, str, bool]:
+    """Corre ``cmd`` com os limites; devolve (código de saída, saída, excedeu_o_tempo).
 
-    def aplicar_limites():
-        resource.setrlimit(resource.RLIMIT_AS, (memoria, memoria))
-        resource.setrlimit(resource.RLIMIT_CPU, (limites.cpu_s, limites.cpu_s))
-
+    ``prazo`` (``time.monotonic()``) é o fim do tempo da entrega inteira: todas as corridas de
+    uma entrega (nbgrader, localizar, nova tentativa) partilham o mesmo relógio.
+    """
+    if prazo is None:
+        prazo = time.monotonic() + limites.tempo_entrega
+    restante = prazo - time.monotonic()
+    if restante <= 0:
+        return -1, "", True
+    # Os limites põe-nos um lançador (limitar.py), não um preexec_fn: esta função corre em
+    # várias threads, e código Python entre fork e exec num processo com threads pode bloquear.
+    lancador = [sys.executable, str(Path(__file__).with_name("limitar.py")),
+                str(limites.memoria_mb * 2**20), str(limites.cpu_s), "--"]
     proc = subprocess.Popen(
-        _prefixo(limites) + cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, text=True, start_new_session=True, preexec_fn=aplicar_limites,
+        lancador + _prefixo(limites) + cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
     )
     with _trinco:
         _processos.add(proc)
     excedeu = False
     try:
-        saida, _ = proc.communicate(timeout=limites.tempo_entrega)
+        saida, _ = proc.communicate(timeout=restante)
     except subprocess.TimeoutExpired:
         excedeu = True
         matar(proc)
@@ -307,6 +314,10 @@ def _config_local(trabalho: Path) -> None:
 
 
 def _notas_do_gradebook(db: Path, tarefa: str, aluno_id: str) -> dict[str, list]:
+    """grade_id -> [nota automática, máximo]; None onde não há nota automática (resposta livre).
+
+    Só a nota automática: uma nota dada à mão no formgrader vive no gradebook principal e
+    nunca é substituída (ver ``registar``)."""
     from nbgrader.api import Gradebook
 
     notas = {}
@@ -314,7 +325,8 @@ def _notas_do_gradebook(db: Path, tarefa: str, aluno_id: str) -> dict[str, list]
         submissao = gb.find_submission(tarefa, aluno_id)
         for caderno in submissao.notebooks:
             for nota in caderno.grades:
-                notas[nota.name] = [None if nota.needs_manual_grade else float(nota.score or 0.0), float(nota.max_score)]
+                auto = None if nota.auto_score is None else float(nota.auto_score)
+                notas[nota.name] = [auto, float(nota.max_score)]
     return notas
 
 
@@ -327,17 +339,49 @@ def _avisos_no_feedback(html: Path, motivos: list[str]) -> None:
     html.write_text(texto.replace('<div class="nbg-resumo">', bloco + '<div class="nbg-resumo">', 1), encoding="utf-8")
 
 
+def impressao_da_avaliacao() -> str:
+    """O que, além da entrega e dos testes, decide uma nota: o código da avaliação
+    (``autograder/``, com a configuração do nbgrader e o modelo do feedback), o pacote
+    ``otimizacao`` que os cadernos importam, a lista de versões fixadas e as versões realmente
+    instaladas. Uma mudança em qualquer deles faz reavaliar tudo ao retomar."""
+    global _IMPRESSAO_AVALIACAO
+    if _IMPRESSAO_AVALIACAO is None:
+        from importlib import metadata
+
+        projeto = AUTOGRADER.parent
+        ficheiros = sorted(
+            [*AUTOGRADER.glob("*.py"), *AUTOGRADER.glob("testes_ocultos/*.py"),
+             *(AUTOGRADER / "modelo_feedback").rglob("*"), *(projeto / "course" / "otimizacao").glob("*.py"),
+             projeto / "requirements.txt"]
+        )
+        versoes = []
+        for linha in (projeto / "requirements.txt").read_text(encoding="utf-8").splitlines():
+            nome = linha.split("#")[0].split(";")[0].split("==")[0].strip()
+            if nome:
+                try:
+                    versoes.append(f"{nome}={metadata.version(nome)}")
+                except metadata.PackageNotFoundError:
+                    versoes.append(f"{nome}=?")
+        _IMPRESSAO_AVALIACAO = entregas.impressao_digital(*(f for f in ficheiros if f.is_file())) + ";".join(versoes)
+    return _IMPRESSAO_AVALIACAO
+
+
+_IMPRESSAO_AVALIACAO: str | None = None
+TENTATIVAS = 4  # avaliações de uma entrega (a primeira e, se o kernel morrer, até 3 sem a célula culpada)
+
+
 def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: Limites,
                     refazer: bool = False) -> Resultado:
     """Avalia a entrega ``pasta`` (a pasta <aluno>/<tarefa>) e devolve o Resultado."""
     inicio = time.monotonic()
+    prazo = inicio + limites.tempo_entrega  # um só relógio para todas as corridas desta entrega
     aluno_id = entregas.id_seguro(aluno)
     source_nb = raiz / "source" / tarefa / f"{tarefa}.ipynb"
     release_nb = raiz / "release" / tarefa / f"{tarefa}.ipynb"
     source = nbformat.read(source_nb, as_version=4)
     release = nbformat.read(release_nb, as_version=4)
     trabalho = raiz / ".avaliacao" / aluno_id / tarefa
-    impressao = (entregas.impressao_digital(pasta, source_nb, AUTOGRADER / "nbgrader_config.py")
+    impressao = (entregas.impressao_digital(pasta, source_nb) + impressao_da_avaliacao()
                  + json.dumps(asdict(limites)) + f" isolado={ISOLAMENTO}")
     guardado = Resultado.ler(trabalho / "resultado.json")
     if guardado is not None and guardado.impressao == impressao and not refazer:
@@ -366,19 +410,23 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     env = ambiente_do_kernel(raiz, pasta.resolve().parents[1])
     env["CURSO4_TEMPO_CELULA"] = str(limites.tempo_celula)
     autograded = trabalho / "autograded" / aluno_id / tarefa / f"{tarefa}.ipynb"
-    for _tentativa in range(4):
+    desativadas: list[str] = []
+    excedeu = False
+    for tentativa in range(TENTATIVAS):
         nbformat.write(nb, submetido)
         cmd = [sys.executable, "-m", "nbgrader", "autograde", tarefa, f"--student={aluno_id}", "--force",
                f"--CourseDirectory.root={trabalho}"]
         if ISOLAMENTO:
             cmd.append(f"--Execute.kernel_name={KERNEL_ISOLADO}")
-        codigo, saida, excedeu = correr_limitado(cmd, trabalho, env, limites)
-        if autograded.exists():
+        codigo, saida, excedeu = correr_limitado(cmd, trabalho, env, limites, prazo)
+        if autograded.exists() or excedeu:
             break
-        if excedeu:
+        if tentativa == TENTATIVAS - 1:
             resultado.motivos.append(
-                f"A entrega excedeu o tempo total de {limites.tempo_entrega} s e foi parada: vale 0. "
-                "Confirma que o caderno corre do princípio ao fim em poucos minutos."
+                f"Desativei {len(desativadas)} célula(s) que faziam o kernel morrer "
+                f"({', '.join(desativadas)}) e o kernel continuou a morrer: a entrega não pôde ser "
+                "avaliada e vale 0. Corre o caderno do princípio ao fim (Kernel → Restart and Run All) "
+                "e corrige as células que o param."
             )
             break
         # O kernel morreu (ou o nbgrader falhou): localizar a célula, desativá-la e tentar de novo.
@@ -391,10 +439,12 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
         caminho_exec = trabalho / "localizar.ipynb"
         nbformat.write(executavel, caminho_exec)
         # O kernel corre na pasta da entrega (como no nbgrader), não em ``trabalho`` (gradebook).
-        codigo_l, saida_l, _ = correr_limitado(
+        codigo_l, saida_l, excedeu = correr_limitado(
             [sys.executable, str(Path(__file__).with_name("localizar.py")), str(caminho_exec), str(submetido.parent)],
-            trabalho, env, limites,
+            trabalho, env, limites, prazo,
         )
+        if excedeu:
+            break
         indice = None
         for linha in saida_l.splitlines():
             if linha.startswith("CELULA_FATAL "):
@@ -408,15 +458,21 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
                 f"Último erro: {saida.strip().splitlines()[-1] if saida.strip() else '?'}"
             )
             break
-        rotulo = _desativar(nb, indice)
-        resultado.motivos.append(
-            f"A célula {rotulo} fez o kernel morrer (os._exit, falha de segmentação ou memória): foi "
-            "desativada e o resto do caderno foi avaliado."
-        )
+        desativadas.append(_desativar(nb, indice))
 
+    if excedeu and not autograded.exists():
+        resultado.motivos.append(
+            f"A entrega excedeu o tempo total de {limites.tempo_entrega} s e foi parada: vale 0. "
+            "Confirma que o caderno corre do princípio ao fim em poucos minutos."
+        )
     if autograded.exists():
         resultado.avaliado = True
         resultado.notas = _notas_do_gradebook(trabalho / "gradebook.db", tarefa, aluno_id)
+        for rotulo in desativadas:
+            resultado.motivos.append(
+                f"A célula {rotulo} fez o kernel morrer (os._exit, falha de segmentação ou memória): foi "
+                "desativada e o resto do caderno foi avaliado."
+            )
         resultado.motivos += motivos_das_saidas(nbformat.read(autograded, as_version=4), limites)
     resultado.motivos = list(dict.fromkeys(resultado.motivos))
     resultado.segundos = time.monotonic() - inicio
@@ -425,37 +481,70 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
 
 
 # --------------------------------------------------------------------------- o gradebook principal
+def _respostas(caderno: Path) -> dict[str, str]:
+    """grade_id -> texto de cada célula de resposta de um caderno avaliado ({} se não existir)."""
+    if not caderno.exists():
+        return {}
+    nb = nbformat.read(caderno, as_version=4)
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells if nbgrader_meta(c).get("solution")}
+
+
 def registar(raiz: Path, resultados: list[Resultado]) -> None:
     """Regista os resultados no gradebook principal, copia os cadernos avaliados para a raiz e
     gera o feedback (com os avisos de cada entrega), para que o formgrader, o ``nbgrader
-    export`` e os alunos vejam a turma inteira."""
+    export`` e os alunos vejam a turma inteira.
+
+    O gradebook principal nunca é apagado: guarda as notas e os comentários que o professor deu
+    à mão no formgrader. Aqui só se escrevem as notas automáticas; uma nota dada à mão fica e
+    continua a contar (como no ``nbgrader autograde``). Se o aluno mudou alguma resposta desde a
+    última avaliação, as notas dadas à mão ficam marcadas para rever no formgrader.
+    """
     import warnings
 
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
     # add_submission do nbgrader emite avisos internos do SQLAlchemy que não dizem nada ao professor.
     warnings.filterwarnings("ignore", category=SAWarning)
     with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
         for r in resultados:
-            # O gradebook principal é refeito em cada avaliação (avaliar.main apaga-o antes).
             gb.update_or_create_student(r.aluno_id, first_name=r.aluno if r.aluno != r.aluno_id else None)
-            gb.add_submission(r.tarefa, r.aluno_id)
-            submissao = gb.find_submission(r.tarefa, r.aluno_id)
+            try:
+                submissao = gb.find_submission(r.tarefa, r.aluno_id)
+            except MissingEntry:
+                gb.add_submission(r.tarefa, r.aluno_id)
+                submissao = gb.find_submission(r.tarefa, r.aluno_id)
+            origem = raiz / ".avaliacao" / r.aluno_id / r.tarefa / "autograded" / r.aluno_id / r.tarefa
+            anterior = raiz / "autograded" / r.aluno_id / r.tarefa / f"{r.tarefa}.ipynb"
+            mudou = anterior.exists() and _respostas(anterior) != _respostas(origem / f"{r.tarefa}.ipynb")
             for caderno in submissao.notebooks:
                 for nota in caderno.grades:
-                    pontos, _ = r.notas.get(nota.name, [0.0, None])
-                    nota.auto_score = 0.0 if pontos is None else pontos
-                    nota.needs_manual_grade = pontos is None
+                    auto, _ = r.notas.get(nota.name, [0.0, None])
+                    nota.auto_score = auto
+                    if nota.manual_score is None:
+                        nota.needs_manual_grade = auto is None
+                    elif mudou:
+                        nota.needs_manual_grade = True  # nota à mão sobre uma resposta que mudou: rever
             gb.db.commit()
-            origem = raiz / ".avaliacao" / r.aluno_id / r.tarefa / "autograded" / r.aluno_id / r.tarefa
             for pasta in ("autograded", "feedback"):
                 destino = raiz / pasta / r.aluno_id / r.tarefa
                 if destino.exists():
                     shutil.rmtree(destino)
             if origem.exists():
                 shutil.copytree(origem, raiz / "autograded" / r.aluno_id / r.tarefa)
-    # O feedback (que não corre código dos alunos) gera-se de uma vez, na raiz principal.
+        # Cadernos avaliados sem entrada no gradebook (alguém o apagou à mão): o generate_feedback
+        # falharia com eles. São cópias geradas (refazem-se com REFAZER=1): saem, e diz-se quais.
+        orfaos = []
+        registados = {(s.assignment.name, s.student_id) for a in gb.assignments for s in a.submissions}
+        for pasta in sorted((raiz / "autograded").glob("*/*")):
+            if pasta.is_dir() and (pasta.name, pasta.parent.name) not in registados:
+                orfaos.append(f"{pasta.parent.name}/{pasta.name}")
+                shutil.rmtree(pasta)
+        if orfaos:
+            print(f"ℹ️  Cadernos avaliados sem registo no gradebook (apagado à mão?), retirados de "
+                  f"autograded/: {', '.join(orfaos)}. Avalia-os de novo com REFAZER=1 se precisares.")
+    # O feedback (que não corre código dos alunos) gera-se de uma vez, na raiz principal, para
+    # todos os alunos com caderno avaliado (inclui as notas dadas à mão).
     for tarefa in sorted({r.tarefa for r in resultados if r.avaliado}):
         nbgrader("generate_feedback", tarefa, "--force", raiz=raiz)
     for r in resultados:

@@ -116,6 +116,21 @@ def turma(tmp_path_factory):
         nb.cells.insert(5, c)
 
     escrever("redefine_verificacao", _aluno(release, soma="def soma(a, b):\n    return 0", mexer=batota))
+
+    def ajudante(nb):  # células honestas: uma classe auxiliar e atributos dos próprios objetos
+        c = new_code_cell("class Tabela:\n    def __init__(self):\n        self.fator = 2\n\n"
+                          "tabela = Tabela()\ntabela.fator = 2\nnp.set_printoptions(precision=3)")
+        c["id"] = "ajudante"
+        nb.cells.insert(2, c)
+
+    escrever("ajudante_honesto", _aluno(release, dobro="def dobro(x):\n    return tabela.fator * x", mexer=ajudante))
+
+    def remenda_funcao(nb):  # altera um módulo, mas dentro de uma função que a resposta nunca chama
+        c = new_code_cell("def nunca_chamada():\n    np.allclose = lambda *a, **k: True\n")
+        c["id"] = "remenda_funcao"
+        nb.cells.insert(5, c)
+
+    escrever("remenda_dentro_de_funcao", _aluno(release, mexer=remenda_funcao))
     pasta = entregas / "json_invalido" / "mini"
     pasta.mkdir(parents=True)
     (pasta / "mini.ipynb").write_text('{"cells": [', encoding="utf-8")
@@ -221,6 +236,8 @@ def test_aluno_certo_tem_tudo_e_sem_avisos(turma):
         ("apagou", {"teste_dobro": 2.0, "teste_soma": 0.0}, "Apagaste"),
         ("editou_teste", {"teste_dobro": 0.0, "teste_soma": 3.0}, "só de leitura"),
         ("redefine_verificacao", {"teste_dobro": 2.0, "teste_soma": 0.0}, "foi retirada"),
+        ("ajudante_honesto", {"teste_dobro": 2.0, "teste_soma": 3.0}, ""),
+        ("remenda_dentro_de_funcao", {"teste_dobro": 2.0, "teste_soma": 3.0}, ""),
         ("json_invalido", {"teste_dobro": 0.0, "teste_soma": 0.0}, "não é um caderno válido"),
         ("sem_caderno", {"teste_dobro": 0.0, "teste_soma": 0.0}, "Não entregaste"),
         ("renomeado", {"teste_dobro": 2.0, "teste_soma": 3.0}, "mini (1).ipynb"),
@@ -234,6 +251,33 @@ def test_entrega_ma_perde_so_o_que_a_falha_tocou_e_diz_porque(turma, aluno, espe
     r = res[aluno]
     assert _pontos(r) == esperado, r.motivos
     assert palavra in _motivos(r), r.motivos
+    if not palavra:  # células honestas: nada é retirado nem assinalado
+        assert r.motivos == [], r.motivos
+
+
+@pytest.mark.parametrize(
+    ("celula", "fica"),
+    [
+        ("class Ajuda:\n    def __init__(self):\n        self.tabela = {}", True),
+        ("professor.trainable = False", True),
+        ("def f():\n    np.allclose = None", True),
+        ("import matplotlib as mpl\nmpl.rcParams['figure.dpi'] = 80", True),
+        ("from otimizacao.verificacao import levanta", True),
+        ("levanta = lambda *a, **k: True", False),
+        ("np.allclose = lambda *a, **k: True", False),
+        ("setattr(np, 'allclose', print)", False),
+        ("import sys\nsys.modules['numpy'] = None", False),
+        ("def f():\n    global levanta\n    levanta = print", False),
+        ("from os import path as levanta", False),
+        ("class X:\n    np.allclose = print", False),
+    ],
+)
+def test_so_sai_a_celula_que_mexe_na_verificacao(celula, fica):
+    """Sem kernel: a regra que decide que células acrescentadas saem (``entregas._suspeita``)."""
+    from autograder.entregas import _suspeita, nomes_importados
+
+    modulos = nomes_importados("import numpy as np\nfrom otimizacao.verificacao import levanta")
+    assert (_suspeita(celula, modulos) is None) == fica, _suspeita(celula, modulos)
 
 
 @pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare: a rede não é isolada (ver README)")
@@ -271,26 +315,121 @@ def test_ler_os_testes_ocultos_falha_e_diz_porque(turma):
 
 
 @pytest.mark.skipif(not motor.ISOLAMENTO or not shutil.which("setpriv"), reason="sem root/unshare/setpriv")
-def test_kernel_que_nao_consegue_isolar_se_nao_arranca():
+def test_kernel_que_nao_consegue_isolar_se_nao_arranca(tmp_path):
     """Sem privilégios para criar o espaço de montagem, o lançador sai com um erro em pt-PT em
-    vez de arrancar um kernel sem isolamento."""
+    vez de arrancar um kernel sem isolamento. Os privilégios tiram-se com as capacidades (root
+    sem CAP_SYS_ADMIN), não mudando de utilizador: assim o teste corre de qualquer pasta, mesmo
+    de um clone dentro de uma pasta 700 (como as do ``mktemp -d``)."""
     import subprocess
     import sys
-    import tempfile
 
-    with tempfile.TemporaryDirectory() as pasta:  # fora da pasta do pytest (só root a atravessa)
-        ligacao = Path(pasta) / "kernel.json"
-        ligacao.write_text("{}", encoding="utf-8")
-        for caminho in (pasta, ligacao):
-            os.chown(caminho, 65534, 65534)
-        proc = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
-             str(construir.AUTOGRADER / "kernel_isolado.py"), "-f", str(ligacao)],
-            cwd=pasta, capture_output=True, text=True, timeout=60,
-        )
+    ligacao = tmp_path / "kernel.json"
+    ligacao.write_text("{}", encoding="utf-8")
+    proc = subprocess.run(
+        ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", sys.executable,
+         str(construir.AUTOGRADER / "kernel_isolado.py"), "-f", str(ligacao)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "Não consegui isolar o kernel do aluno" in proc.stderr and "Operation not permitted" in proc.stderr
     assert "ipykernel" not in proc.stderr  # nunca chegou a arrancar o kernel
+
+
+@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare")
+def test_avaliacao_isolada_dentro_de_uma_pasta_700():
+    """Uma raiz de avaliação dentro de uma pasta que só root atravessa (fora de /tmp, que o
+    kernel isolado já tapa): o kernel, como nobody, chega à sua pasta na mesma e a nota é a toda."""
+    import tempfile
+
+    if not os.access("/run", os.W_OK):
+        pytest.skip("/run não é gravável")
+    fechada = Path(tempfile.mkdtemp(prefix="curso4-700-", dir="/run"))
+    try:
+        assert fechada.stat().st_mode & 0o777 == 0o700
+        raiz = fechada / "raiz"
+        raiz.mkdir()
+        shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+        (raiz / "source" / "mini").mkdir(parents=True)
+        nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
+        construir.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
+        release = nbformat.read(raiz / "release" / "mini" / "mini.ipynb", as_version=4)
+        pasta = fechada / "entregas" / "certo" / "mini"
+        pasta.mkdir(parents=True)
+        nbformat.write(_aluno(release), pasta / "mini.ipynb")
+        r = motor.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
+        assert (r.total, r.maximo) == (5, 5), r.motivos
+    finally:
+        shutil.rmtree(fechada, ignore_errors=True)
+
+
+def _entrega_mini(raiz, entregas, aluno, **respostas):
+    release = nbformat.read(raiz / "release" / "mini" / "mini.ipynb", as_version=4)
+    pasta = entregas / aluno / "mini"
+    pasta.mkdir(parents=True, exist_ok=True)
+    nbformat.write(_aluno(release, **respostas), pasta / "mini.ipynb")
+    return pasta
+
+
+def test_um_so_prazo_para_a_entrega_inteira(turma):
+    """O tempo total é da entrega, não de cada corrida: um kernel que morre em todas as
+    tentativas (nbgrader, localizar, nova avaliação…) não ganha o prazo outra vez em cada uma."""
+    raiz, _, entregas = turma
+    morre = "import os, time\ntime.sleep(3)\nos._exit(1)"
+    pasta = _entrega_mini(raiz, entregas, "morre_devagar", dobro=morre, soma=morre)
+    limites = motor.Limites(tempo_celula=10, tempo_entrega=20, memoria_mb=2048, cpu_s=120)
+    r = motor.avaliar_entrega(raiz, "mini", "morre_devagar", pasta, limites, refazer=True)
+    # Cada volta (nbgrader + localizar) leva ~15 s aqui: sem um só prazo, as duas voltas e a
+    # avaliação final passariam bem dos 20 s. 10 s de margem para matar os processos.
+    assert r.segundos < limites.tempo_entrega + 10, r.segundos
+    assert "tempo total de 20 s" in _motivos(r), r.motivos
+    assert r.total == 0
+
+
+def test_quando_as_tentativas_acabam_o_motivo_nao_diz_que_avaliou(turma, monkeypatch):
+    raiz, _, entregas = turma
+    monkeypatch.setattr(motor, "TENTATIVAS", 2)
+    morre = "import os\nos._exit(1)"
+    pasta = _entrega_mini(raiz, entregas, "morre_sempre", dobro=morre, soma=morre)
+    r = motor.avaliar_entrega(raiz, "mini", "morre_sempre", pasta, LIMITES, refazer=True)
+    assert not r.avaliado and r.total == 0
+    assert "continuou a morrer" in _motivos(r), r.motivos
+    assert "o resto do caderno foi avaliado" not in _motivos(r), r.motivos
+
+
+def test_impressao_cobre_codigo_da_avaliacao_otimizacao_e_versoes(tmp_path, monkeypatch):
+    """A retoma só reaproveita um resultado se nada do que decide a nota mudou."""
+    copia = tmp_path / "projeto"
+    for relativo in ["autograder/motor.py", "autograder/nbgrader_config.py", "autograder/testes_ocultos/00_numeros_e_memoria.py",
+                     "course/otimizacao/verificacao.py", "requirements.txt"]:
+        (copia / relativo).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / relativo, copia / relativo)
+    monkeypatch.setattr(motor, "AUTOGRADER", copia / "autograder")
+
+    def impressao():
+        monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", None)
+        return motor.impressao_da_avaliacao()
+
+    base = impressao()
+    assert impressao() == base  # nada mudou: a mesma
+    for relativo in ["autograder/motor.py", "autograder/nbgrader_config.py", "autograder/testes_ocultos/00_numeros_e_memoria.py",
+                     "course/otimizacao/verificacao.py", "requirements.txt"]:
+        ficheiro = copia / relativo
+        original = ficheiro.read_text(encoding="utf-8")
+        ficheiro.write_text(original + "\n# mudança\n", encoding="utf-8")
+        assert impressao() != base, relativo
+        ficheiro.write_text(original, encoding="utf-8")
+    assert impressao() == base
+
+
+def test_retoma_reavalia_quando_o_codigo_da_avaliacao_muda(turma, monkeypatch):
+    raiz, _, entregas = turma
+    pasta = _entrega_mini(raiz, entregas, "retoma")
+    primeira = motor.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES)
+    assert motor.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES).segundos == primeira.segundos  # retomada
+    monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", "outra versão do motor")
+    nova = motor.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES)
+    assert nova.segundos != primeira.segundos  # avaliada de novo
+    assert _pontos(nova) == _pontos(primeira) == {"teste_dobro": 2.0, "teste_soma": 3.0}
 
 
 def test_gradebook_principal_consistente_com_os_resultados(turma):
