@@ -42,6 +42,12 @@ _ONDE = {
     "perda_destilacao": "destilacao",
     "perda_total": "destilacao",
     "Destilador": "destilacao",
+    # 07_taxa_de_aprendizagem
+    "WarmUpCosineDecay": "taxa_de_aprendizagem",
+    "simular_reduce_on_plateau": "taxa_de_aprendizagem",
+    # 08_paragem_e_checkpoints
+    "epoca_de_paragem": "paragem_e_checkpoints",
+    "TopKCheckpoint": "paragem_e_checkpoints",
 }
 
 __all__ = sorted(_ONDE)
