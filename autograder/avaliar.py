@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import os
 import shutil
 import sys
@@ -28,30 +27,19 @@ from pathlib import Path
 import nbformat
 
 from autograder import construir, entregas, motor
-from autograder.construir import (
+from autograder.construir import (  # noqa: F401 (variantes: usado pelos testes)
     AUTOGRADER,
     COURSE,
     FIM_SOLUCAO,
     INICIO_SOLUCAO,
     nbgrader_meta,
+    variantes,
 )
 
-VARIANTES = AUTOGRADER / "variantes"
 DEMO = AUTOGRADER / "turma_demo"
 
 
 # --------------------------------------------------------------------------- respostas
-def variantes(tarefa: str):
-    """O módulo ``autograder/variantes/<tarefa>.py`` (respostas certas e erradas), ou None."""
-    caminho = VARIANTES / f"{tarefa}.py"
-    if not caminho.exists():
-        return None
-    spec = importlib.util.spec_from_file_location(f"variantes_{tarefa}", caminho)
-    modulo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(modulo)
-    return modulo
-
-
 def sem_marcas(fonte: str) -> str:
     """O código de referência de uma célula source, sem as linhas BEGIN/END SOLUTION."""
     return "\n".join(

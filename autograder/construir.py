@@ -216,6 +216,116 @@ def caderno_fonte(caminho: Path):
     return nb
 
 
+# --------------------------------------------------------------------------- manifesto
+VARIANTES = AUTOGRADER / "variantes"
+
+
+def variantes(tarefa: str):
+    """O módulo ``autograder/variantes/<tarefa>.py`` (respostas certas e erradas), ou None."""
+    import importlib.util
+
+    caminho = VARIANTES / f"{tarefa}.py"
+    if not caminho.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"variantes_{tarefa}", caminho)
+    modulo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(modulo)
+    return modulo
+
+
+def exercicios_do_caderno(nb, caderno) -> tuple[dict, dict, dict]:
+    """Liga as células do caderno aos exercícios do manifesto.
+
+    Devolve ``(resposta, testes, pontos)``: exercício (o primeiro nome) → grade_id da célula de
+    resposta; → grade_ids das células de teste que o avaliam (as que vêm depois da sua resposta,
+    até à resposta seguinte); → pontos dessas células (ou da própria resposta livre). Uma
+    célula de resposta só com exercícios de cadernos anteriores (o aluno traz a sua versão)
+    não tem testes. Levanta ErroConstrucao para células que não batem com o manifesto."""
+    from otimizacao import manifesto
+
+    onde = caderno.nome
+    por_nome = {n: e.nomes[0] for e in caderno.exercicios for n in e.nomes}
+    resposta: dict[str, str] = {}
+    testes: dict[str, list[str]] = {e.nomes[0]: [] for e in caderno.exercicios}
+    pontos: dict[str, float] = {e.nomes[0]: 0.0 for e in caderno.exercicios}
+    atual = None
+    for celula in nb.cells:
+        meta = nbgrader_meta(celula)
+        if not meta.get("grade") and not meta.get("solution"):
+            continue
+        gid = meta.get("grade_id")
+        if meta.get("solution") and celula.cell_type == "code":
+            nomes = [no.name for no in ast.parse(celula.source).body
+                     if isinstance(no, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+            deste = [por_nome[n] for n in nomes if n in por_nome]
+            estranhos = []
+            for n in nomes:
+                if n in por_nome:
+                    continue
+                try:
+                    anterior = manifesto.onde_esta(n).nome < onde
+                except KeyError:
+                    anterior = False
+                if not anterior:
+                    estranhos.append(n)
+            if estranhos:
+                raise ErroConstrucao(
+                    f"{onde} [{gid}]: {', '.join(estranhos)} não é exercício deste caderno nem de um "
+                    "anterior no manifesto: acrescenta-o a course/otimizacao/manifesto.py."
+                )
+            atual = deste[0] if deste else None  # None: o aluno traz exercícios de cadernos anteriores
+            for nome in dict.fromkeys(deste):
+                resposta.setdefault(nome, gid)
+        elif meta.get("solution"):  # resposta livre (markdown), avaliada à mão
+            if gid not in por_nome:
+                raise ErroConstrucao(f"{onde}: a resposta livre {gid} não está no manifesto; acrescenta-a.")
+            resposta[gid] = gid
+            pontos[gid] += float(meta.get("points", 0))
+            atual = None
+        elif meta.get("grade"):
+            if atual is None:
+                raise ErroConstrucao(
+                    f"{onde}: a célula de teste {gid} não vem depois de nenhum exercício deste caderno."
+                )
+            testes[atual].append(gid)
+            pontos[atual] += float(meta.get("points", 0))
+    return resposta, testes, pontos
+
+
+def verificar_manifesto(nb, caderno, ocultos: dict[str, str], var) -> list[str]:
+    """Os problemas (em pt-PT) de um caderno face ao manifesto: exercícios em falta, pontos que
+    não batem, exercícios sem testes ocultos ou sem variantes certas e erradas."""
+    try:
+        resposta, testes, pontos = exercicios_do_caderno(nb, caderno)
+    except ErroConstrucao as erro:
+        return [str(erro)]
+    problemas = []
+    for ex in caderno.exercicios:
+        chave = ex.nomes[0]
+        rotulo = "/".join(ex.nomes)
+        if chave not in resposta:
+            problemas.append(f"{caderno.nome}: o exercício {rotulo} do manifesto não tem célula de resposta no caderno.")
+            continue
+        if pontos[chave] != ex.pontos:
+            problemas.append(f"{caderno.nome}: {rotulo} vale {ex.pontos:g} pontos no manifesto e "
+                             f"{pontos[chave]:g} nas células do caderno.")
+        if ex.livre:
+            continue
+        if not any(gid in ocultos for gid in testes[chave]):
+            problemas.append(f"{caderno.nome}: {rotulo} não tem testes ocultos: acrescenta uma secção "
+                             f"«# %% <célula de teste>» a autograder/testes_ocultos/{caderno.nome}.py.")
+        if var is None:
+            continue
+        for tipo in ("CERTAS", "ERRADAS"):
+            if not any(v[0] == resposta[chave] for v in getattr(var, tipo, {}).values()):
+                problemas.append(f"{caderno.nome}: {rotulo} não tem respostas {tipo} em "
+                                 f"autograder/variantes/{caderno.nome}.py (grade_id {resposta[chave]}).")
+    if var is None:
+        problemas.append(f"{caderno.nome}: falta autograder/variantes/{caderno.nome}.py (respostas certas e "
+                         "erradas de cada exercício, para provar que a avaliação é justa).")
+    return problemas
+
+
 # --------------------------------------------------------------------------- nbgrader
 def ambiente_nbgrader() -> dict[str, str]:
     """Ambiente para correr o nbgrader: o ``bin`` do venv no PATH (o nbgrader chama o alembic)
@@ -267,10 +377,24 @@ def diferencas(release: Path, original: Path) -> list[str]:
 
 def construir(raiz: Path = AUTOGRADER, so: list[str] | None = None, release: bool = True) -> list[str]:
     """Escreve ``raiz/source`` e (com ``release``) ``raiz/release``; devolve as tarefas geradas."""
+    from otimizacao import manifesto
+
     tarefas = []
+    # Um caderno fora do manifesto nunca passa em silêncio (uma entrada do manifesto ainda sem
+    # caderno é apanhada por tests/test_manifesto.py, para não parar o build de quem o escreve).
+    sem_manifesto = sorted({c.stem for c in cadernos()} - set(manifesto.POR_NOME))
+    if sem_manifesto:
+        raise ErroConstrucao(
+            f"Cadernos fora do manifesto: {', '.join(sem_manifesto)}. Acrescenta a cada um uma entrada "
+            "em course/otimizacao/manifesto.py (secção, exercícios com pontos, itens do checklist)."
+        )
     for caminho in cadernos():
         if so and caminho.stem not in so:
             continue
+        problemas = verificar_manifesto(nbformat.read(caminho, as_version=4), manifesto.POR_NOME[caminho.stem],
+                                        testes_ocultos(caminho.stem), variantes(caminho.stem))
+        if problemas:
+            raise ErroConstrucao("\n  ".join(["O caderno não cumpre o manifesto:", *problemas]))
         destino = raiz / "source" / caminho.stem / caminho.name
         destino.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(caderno_fonte(caminho), destino)

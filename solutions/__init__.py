@@ -11,44 +11,11 @@ não o consegue importar.
 
 from importlib import import_module
 
-# nome do exercício -> módulo de solutions que o implementa (um módulo por caderno)
-_ONDE = {
-    # 00_numeros_e_memoria
-    "memoria_modelo": "numeros_e_memoria",
-    "reducao_percentual": "numeros_e_memoria",
-    "quantizar_afim": "numeros_e_memoria",
-    "desquantizar": "numeros_e_memoria",
-    "empacotar_int4": "numeros_e_memoria",
-    "desempacotar_int4": "numeros_e_memoria",
-    # 01_ptq_tflite
-    "quantizar_modelo_int8": "ptq_tflite",
-    "inferencia_tflite": "ptq_tflite",
-    "avaliar_tflite": "ptq_tflite",
-    # 02_quantizacao_pytorch
-    "quantizar_modelo_pytorch": "quantizacao_pytorch",
-    "tamanho_modelo_mb": "quantizacao_pytorch",
-    "medir_latencia_ms": "quantizacao_pytorch",
-    # 03_qat
-    "preparar_qat": "qat",
-    "treinar_com_qat": "qat",
-    # 04_poda
-    "mascara_magnitude": "poda",
-    "calcular_sparsity": "poda",
-    "podar_progressivamente": "poda",
-    "tamanho_gzip": "poda",
-    # 05_poda_e_quantizacao
-    "otimizar_modelo_completo": "poda_e_quantizacao",
-    # 06_destilacao
-    "perda_destilacao": "destilacao",
-    "perda_total": "destilacao",
-    "Destilador": "destilacao",
-    # 07_taxa_de_aprendizagem
-    "WarmUpCosineDecay": "taxa_de_aprendizagem",
-    "simular_reduce_on_plateau": "taxa_de_aprendizagem",
-    # 08_paragem_e_checkpoints
-    "epoca_de_paragem": "paragem_e_checkpoints",
-    "TopKCheckpoint": "paragem_e_checkpoints",
-}
+from otimizacao.manifesto import CADERNOS
+
+# nome do exercício -> módulo de solutions que o implementa (um módulo por caderno), derivado
+# do manifesto do curso (course/otimizacao/manifesto.py): acrescentar um exercício é lá.
+_ONDE = {nome: caderno.solucoes for caderno in CADERNOS for nome in caderno.nomes}
 
 __all__ = sorted(_ONDE)
 
