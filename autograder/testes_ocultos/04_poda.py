@@ -6,7 +6,7 @@
 # Os treinos partem do modelo de base já treinado no caderno e fixam a semente (determinísticos).
 
 # %% teste_mascara_magnitude
-# Pesos distintos (sem empates) em ordem baralhada; n·s nunca acaba em .5 exato.
+# Pesos distintos em ordem baralhada (os empates vêm a seguir); n·s nunca acaba em .5 exato.
 _rng = np.random.default_rng(7)
 _w = (_rng.permutation(np.linspace(0.05, 3.0, 100)) * _rng.choice([-1.0, 1.0], size=100)).astype(np.float32).reshape(10, 10)
 for _s, _n in ((0.37, 37), (0.8, 80), (0.123, 12), (0.996, 100), (0.004, 0)):
@@ -27,6 +27,28 @@ assert int((~_mk).sum()) == round(0.6 * _k.size), "Num kernel 4D também saem ex
 # Os negativos grandes ficam.
 _neg = np.array([-5.0, 0.1, -0.2, 4.0, 0.3], dtype=np.float32)
 assert np.array_equal(np.asarray(mascara_magnitude(_neg, 0.6)), np.array([True, False, False, True, False])), "Os pesos -5.0 e 4.0 são os maiores em |w|: são os que ficam com esparsidade 0.6."
+# Empates em |w|: saem exatamente round(esparsidade·n), mesmo quando o corte cai a meio de um
+# grupo de pesos com a mesma magnitude. Um limiar (|w| > k-ésimo menor, ou >=) remove ou deixa
+# o grupo inteiro. Contas à mão: 5 magnitudes (0.5, 1, 1.5, 2, 2.5) repetidas 4 vezes, sinais
+# alternados; com 0.3 saem round(6.0) = 6 (os quatro 0.5 e dois dos 1.0; um limiar tiraria 8);
+# com 0.45 saem round(9.0) = 9 (um limiar tiraria 12 ou 8).
+_emp = (np.repeat(np.arange(1, 6) * 0.5, 4) * np.tile([1.0, -1.0], 10)).astype(np.float32)
+_emp = _emp[np.random.default_rng(11).permutation(20)].reshape(4, 5)
+for _s, _n in ((0.3, 6), (0.45, 9)):
+    _m = np.asarray(mascara_magnitude(_emp, _s))
+    assert int((~_m).sum()) == _n, f"Com pesos repetidos (cada |w| aparece 4 vezes) e esparsidade {_s} devem sair exatamente round({_s}·20) = {_n}; saíram {int((~_m).sum())}. Um limiar (|w| > k-ésimo menor) tira ou deixa todos os empatados: escolhe os k índices com np.argsort."
+    assert np.abs(_emp[~_m]).max() <= np.abs(_emp[_m]).min(), f"Com pesos repetidos e esparsidade {_s}, um peso removido tem |w| maior do que um que ficou."
+# Voltar a podar um tensor que já tem zeros exatos (30 zeros em 100): com 0.2 saem 20 zeros (e só
+# 20; |w| > 0 tiraria os 30); com 0.5 saem os 30 zeros e os 20 menores dos outros.
+_z = np.concatenate([np.zeros(30), np.linspace(0.1, 7.0, 70) * np.tile([1.0, -1.0], 35)]).astype(np.float32)
+_z = _z[np.random.default_rng(12).permutation(100)].reshape(10, 10)
+for _s, _n in ((0.2, 20), (0.5, 50)):
+    _m = np.asarray(mascara_magnitude(_z, _s))
+    assert int((~_m).sum()) == _n, f"Num tensor já podado (30 zeros em 100), com esparsidade {_s} devem sair exatamente round({_s}·100) = {_n}; saíram {int((~_m).sum())}. Os zeros empatam entre si: um limiar (|w| > k-ésimo menor) tira-os todos."
+    assert np.abs(_z[~_m]).max() <= np.abs(_z[_m]).min(), f"Num tensor já podado, com esparsidade {_s}, um peso removido tem |w| maior do que um que ficou: os zeros saem primeiro."
+# Todos iguais: com 10 pesos de valor 1 e esparsidade 0.3 saem 3 (quaisquer 3).
+_m = np.asarray(mascara_magnitude(np.ones(10, dtype=np.float32), 0.3))
+assert int((~_m).sum()) == 3, f"Com 10 pesos iguais e esparsidade 0.3 saem exatamente 3 (quaisquer); saíram {int((~_m).sum())}."
 
 # %% teste_mascara_limites
 assert np.asarray(mascara_magnitude(np.ones((2, 3), dtype=np.float32), 0.0)).shape == (2, 3), "Com esparsidade 0 a máscara também mantém a forma."

@@ -105,6 +105,29 @@ def mascara_magnitude(pesos: np.ndarray, esparsidade: float) -> np.ndarray:
         return np.ones(a.shape, dtype=bool)
     return a > np.quantile(a, esparsidade)
 ''', ["teste_mascara_magnitude"]),
+    "limiar |w| > k-ésimo menor: com empates (ou zeros já podados) remove pesos a mais": ("mascara_magnitude", '''
+def mascara_magnitude(pesos: np.ndarray, esparsidade: float) -> np.ndarray:
+    if not 0 <= esparsidade < 1:
+        raise ValueError("esparsidade fora de [0, 1)")
+    a = np.abs(np.asarray(pesos))
+    k = round(esparsidade * a.size)
+    if k == 0:
+        return np.ones(a.shape, dtype=bool)
+    limiar = np.sort(a, axis=None)[k - 1]
+    return a > limiar
+''', ["teste_mascara_magnitude"]),
+    "limiar |w| >= k-ésimo menor (np.partition): com empates remove pesos a menos": ("mascara_magnitude", '''
+def mascara_magnitude(pesos: np.ndarray, esparsidade: float) -> np.ndarray:
+    if not 0 <= esparsidade < 1:
+        raise ValueError("esparsidade fora de [0, 1)")
+    a = np.abs(np.asarray(pesos))
+    k = round(esparsidade * a.size)
+    if k == 0:
+        return np.ones(a.shape, dtype=bool)
+    if k >= a.size:
+        return np.zeros(a.shape, dtype=bool)
+    return a >= np.partition(a.ravel(), k)[k]
+''', ["teste_mascara_magnitude"]),
     "aceita esparsidade 1.0 (valida [0, 1] em vez de [0, 1))": ("mascara_magnitude", '''
 def mascara_magnitude(pesos: np.ndarray, esparsidade: float) -> np.ndarray:
     if not 0 <= esparsidade <= 1:
