@@ -53,6 +53,16 @@ _v = float(perda_total(_y, _al, _pr, 0.3, 1.0))
 assert abs(_v - 0.413170) > 1e-3, "Com alpha = 0.3 deu 0.4132: os pesos estão trocados (alpha multiplica a parte suave)."
 assert abs(_v - 0.887046) < 1e-4, f"Num lote de 2 exemplos com 3 classes esperava 0.3·0.057762 + 0.7·1.242453 = 0.887046; deu {_v:.6f}. Fazes a média (não a soma) da entropia cruzada sobre o lote, com from_logits=True?"
 assert abs(float(perda_total(_y, _al, _pr, 1.0, 1.0)) - 0.057762) < 1e-4, "Com alpha = 1 fica só a parte suave (perda_destilacao): 0.057762."
+# Com T = 2 (os casos acima usam T = 1, onde «dividir por T» e «× T²» não se veem): y = [0];
+#   aluno [0, 2·ln 2]: dura (T = 1) Q = (1/5, 4/5) → ln 5 = 1.609438;
+#   suave (caso E com T = 2): P = (3/4, 1/4), Q = (1/3, 2/3) → KL 0.362990, × T² = 4 → 1.451961;
+#   alpha = 0.3: 0.3·1.451961 + 0.7·1.609438 = 1.562195. Erros típicos: entropia cruzada com os
+#   logits do aluno divididos por T (ln 3 → 1.204617); parte suave à temperatura 1 (KL 1.145725 →
+#   1.470324); parte suave sem o T² (1.235504).
+_v2 = float(perda_total(np.array([0]), np.array([[0.0, 2 * np.log(2.0)]]), np.array([[2 * np.log(3.0), 0.0]]), 0.3, 2.0))
+assert abs(_v2 - 1.204617) > 1e-3, "Com T = 2 deu 1.2046: a entropia cruzada com as etiquetas usa os logits do aluno sem dividir por T (só a parte suave usa a temperatura)."
+assert abs(_v2 - 1.470324) > 1e-3, "Com T = 2 deu 1.4703: a parte suave foi calculada à temperatura 1. Passa a temperatura à perda_destilacao."
+assert abs(_v2 - 1.562195) < 1e-4, f"Com y = [0], aluno [0, 2·ln 2], professor [2·ln 3, 0], alpha = 0.3 e T = 2 esperava 0.3·1.451961 + 0.7·1.609438 = 1.562195; deu {_v2:.6f}. A parte suave é a perda_destilacao com a temperatura (já com o T²) e a dura usa os logits do aluno sem T."
 # As etiquetas podem chegar como tensor int32 (como no train_step).
 _vt = float(perda_total(tf.constant(_y, tf.int32), tf.constant(_al, tf.float32), tf.constant(_pr, tf.float32), 0.3, 1.0))
 assert abs(_vt - 0.887046) < 1e-4, f"Com tensores (y int32, logits float32) a perda deve ser a mesma, 0.887046; deu {_vt:.6f}."

@@ -223,6 +223,17 @@ def perda_total(y, logits_aluno, logits_professor, alpha: float, temperatura: fl
     dura = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, tf.cast(logits_aluno, tf.float32), from_logits=True))
     return (1 - alpha) * perda_destilacao(logits_aluno, logits_professor, temperatura) + alpha * dura
 ''', ["teste_perda_total"]),
+    "entropia cruzada com os logits do aluno divididos por T": ("perda_total", '''
+def perda_total(y, logits_aluno, logits_professor, alpha: float, temperatura: float):
+    logits_aluno = tf.cast(logits_aluno, tf.float32)
+    dura = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits_aluno / temperatura, from_logits=True))
+    return alpha * perda_destilacao(logits_aluno, logits_professor, temperatura) + (1 - alpha) * dura
+''', ["teste_perda_total"]),
+    "parte suave sempre à temperatura 1 (não passa a temperatura)": ("perda_total", '''
+def perda_total(y, logits_aluno, logits_professor, alpha: float, temperatura: float):
+    dura = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, tf.cast(logits_aluno, tf.float32), from_logits=True))
+    return alpha * perda_destilacao(logits_aluno, logits_professor, 1.0) + (1 - alpha) * dura
+''', ["teste_perda_total"]),
     "entropia cruzada sem from_logits=True (logits tratados como probabilidades)": ("perda_total", '''
 def perda_total(y, logits_aluno, logits_professor, alpha: float, temperatura: float):
     dura = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, tf.cast(logits_aluno, tf.float32)))
