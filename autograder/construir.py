@@ -23,29 +23,31 @@ import copy
 import importlib
 import inspect
 import json
-import os
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import nbformat
 
-RAIZ = Path(__file__).resolve().parents[1]
-COURSE = RAIZ / "course"
-AUTOGRADER = RAIZ / "autograder"
-OCULTOS = AUTOGRADER / "testes_ocultos"
+from autograder.comum import (  # noqa: F401 (reexportados: o build é a porta de entrada dos testes)
+    AUTOGRADER,
+    COURSE,
+    FIM_OCULTOS,
+    FIM_SOLUCAO,
+    INICIO_OCULTOS,
+    INICIO_SOLUCAO,
+    RAIZ,
+    ErroConstrucao,
+    ambiente_nbgrader,
+    nbgrader,
+    nbgrader_meta,
+)
 
-INICIO_SOLUCAO, FIM_SOLUCAO = "### BEGIN SOLUTION", "### END SOLUTION"
-INICIO_OCULTOS, FIM_OCULTOS = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+OCULTOS = AUTOGRADER / "testes_ocultos"
 
 # Metadados que o nbgrader acrescenta ao gerar o release e que não guardamos em course/.
 METADADOS_GERADOS = ("checksum",)
-
-
-class ErroConstrucao(RuntimeError):
-    """Um caderno, uma solução ou um teste oculto não está como o build espera."""
 
 
 # --------------------------------------------------------------------------- leitura
@@ -67,10 +69,6 @@ def esqueleto_codigo() -> list[str]:
 
 def esqueleto_texto() -> str:
     return configuracao_nbgrader().ClearSolutions.text_stub
-
-
-def nbgrader_meta(celula) -> dict:
-    return celula.get("metadata", {}).get("nbgrader", {})
 
 
 def testes_ocultos(nome_caderno: str) -> dict[str, str]:
@@ -327,30 +325,6 @@ def verificar_manifesto(nb, caderno, ocultos: dict[str, str], var) -> list[str]:
 
 
 # --------------------------------------------------------------------------- nbgrader
-def ambiente_nbgrader() -> dict[str, str]:
-    """Ambiente para correr o nbgrader: o ``bin`` do venv no PATH (o nbgrader chama o alembic)
-    e sem PYTHONPATH, para que o código dos alunos não encontre ``solutions``."""
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.pop("PYTHONPATH", None)
-    env["CURSO4_AUTOGRADER"] = str(AUTOGRADER)
-    # O nbgrader dá 0 a uma célula de teste que escreva em stderr: os avisos do TensorFlow
-    # (C++) e os DeprecationWarning das bibliotecas não podem custar pontos ao aluno.
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    env["PYTHONWARNINGS"] = "ignore"
-    env.setdefault("MPLBACKEND", "Agg")
-    return env
-
-
-def nbgrader(*args: str, raiz: Path = AUTOGRADER, verificar: bool = True) -> subprocess.CompletedProcess:
-    """Corre ``nbgrader <args>`` com a raiz do curso ``raiz``."""
-    cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={raiz}"]
-    proc = subprocess.run(cmd, cwd=raiz, env=ambiente_nbgrader(), capture_output=True, text=True)
-    if verificar and proc.returncode != 0:
-        raise ErroConstrucao(f"nbgrader {' '.join(args)} falhou:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return proc
-
-
 def _comparavel(celula) -> dict:
     c = copy.deepcopy(dict(celula))
     c.pop("outputs", None)

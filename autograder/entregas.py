@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.construir import nbgrader_meta
+from autograder.comum import nbgrader_meta
 
 # Nomes das ferramentas de verificação que as células de teste usam: um aluno não os redefine.
 VERIFICADORES = {"levanta", "exercicio_pronto", "verificacao"}

@@ -31,6 +31,8 @@ import pwd
 import resource
 import sys
 
+from comum import ENV_ESCONDER  # ao lado deste ficheiro (só biblioteca padrão)
+
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
@@ -103,7 +105,7 @@ def main(argv: list[str]) -> None:
     ligacao = argv[argv.index("-f") + 1]
     trabalho = os.path.realpath(os.getcwd())
     ninguem = pwd.getpwnam("nobody")
-    esconder = [os.path.realpath(p) for p in os.environ.get("CURSO4_ESCONDER", "").split(os.pathsep) if p]
+    esconder = [os.path.realpath(p) for p in os.environ.get(ENV_ESCONDER, "").split(os.pathsep) if p]
     esconder += ["/root", "/home", "/tmp", "/var/tmp", "/dev/shm"]
     # O que o Python precisa: o venv, o Python base e as pastas do sys.path (inclui a do pacote
     # otimizacao, instalado em modo editável). A pasta deste ficheiro (autograder/) fica de fora.

@@ -3,9 +3,9 @@
 O kernel corre em ``pasta`` (a pasta da entrega) e é o de ``CURSO4_KERNEL`` (o isolado, se
 houver isolamento).
 
-Corre num subprocesso, com os mesmos limites e isolamento da avaliação (ver motor.py). Não
-importa nada do projeto (corre fora dele, com o PYTHONPATH vazio) e escreve
-``CELULA_FATAL <índice>`` (ou ``CELULA_FATAL -``) na última linha.
+Corre num subprocesso, com os mesmos limites e isolamento da avaliação (ver motor.py). Do
+projeto só importa ``comum.py`` (ao lado, sem dependências; corre com o PYTHONPATH vazio) e
+escreve ``CELULA_FATAL <índice>`` (ou ``CELULA_FATAL -``) na última linha.
 """
 
 import os
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from comum import CELULA_FATAL, ENV_KERNEL, ENV_TEMPO_CELULA, TEMPO_CELULA_S
 from nbclient import NotebookClient
 
 
@@ -35,6 +36,6 @@ def localizar(caderno: Path, pasta: Path, tempo_celula: int, kernel: str) -> int
 
 
 if __name__ == "__main__":
-    indice = localizar(Path(sys.argv[1]), Path(sys.argv[2]), int(os.environ.get("CURSO4_TEMPO_CELULA", "120")),
-                       os.environ.get("CURSO4_KERNEL", "python3"))
-    print(f"CELULA_FATAL {'-' if indice is None else indice}", flush=True)
+    indice = localizar(Path(sys.argv[1]), Path(sys.argv[2]), int(os.environ.get(ENV_TEMPO_CELULA, TEMPO_CELULA_S)),
+                       os.environ.get(ENV_KERNEL, "python3"))
+    print(f"{CELULA_FATAL} {'-' if indice is None else indice}", flush=True)

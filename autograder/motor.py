@@ -31,18 +31,18 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import entregas
-from autograder.construir import AUTOGRADER, ambiente_nbgrader, nbgrader, nbgrader_meta
+from autograder import comum, entregas
+from autograder.comum import AUTOGRADER, ambiente_nbgrader, nbgrader, nbgrader_meta
 
 # --------------------------------------------------------------------------- limites e isolamento
 
 
 @dataclass(frozen=True)
 class Limites:
-    tempo_celula: int = 120  # s por célula (o nbgrader interrompe a célula e continua)
-    tempo_entrega: int = 1200  # s de relógio para uma entrega inteira
-    memoria_mb: int = 8192  # espaço de endereçamento por processo (o TensorFlow reserva muito)
-    cpu_s: int = 2400  # tempo de CPU por processo
+    tempo_celula: int = comum.TEMPO_CELULA_S  # s por célula (o nbgrader interrompe a célula e continua)
+    tempo_entrega: int = comum.TEMPO_ENTREGA_S  # s de relógio para uma entrega inteira
+    memoria_mb: int = comum.MEMORIA_MB  # espaço de endereçamento por processo
+    cpu_s: int = comum.CPU_S  # tempo de CPU por processo
     sem_rede: bool = True
 
 
@@ -103,8 +103,8 @@ def ambiente_do_kernel(raiz: Path, entregas_raiz: Path) -> dict[str, str]:
     env = ambiente_nbgrader()
     if ISOLAMENTO:
         env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernelspec(raiz)), env.get("JUPYTER_PATH")]))
-        env["CURSO4_KERNEL"] = KERNEL_ISOLADO
-        env["CURSO4_ESCONDER"] = os.pathsep.join(
+        env[comum.ENV_KERNEL] = KERNEL_ISOLADO
+        env[comum.ENV_ESCONDER] = os.pathsep.join(
             str(p.resolve()) for p in (AUTOGRADER.parent, raiz, entregas_raiz)
         )
     return env
@@ -408,7 +408,7 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     submetido = trabalho / "submitted" / aluno_id / tarefa / f"{tarefa}.ipynb"
     submetido.parent.mkdir(parents=True)
     env = ambiente_do_kernel(raiz, pasta.resolve().parents[1])
-    env["CURSO4_TEMPO_CELULA"] = str(limites.tempo_celula)
+    env[comum.ENV_TEMPO_CELULA] = str(limites.tempo_celula)
     autograded = trabalho / "autograded" / aluno_id / tarefa / f"{tarefa}.ipynb"
     desativadas: list[str] = []
     excedeu = False
@@ -447,7 +447,7 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
             break
         indice = None
         for linha in saida_l.splitlines():
-            if linha.startswith("CELULA_FATAL "):
+            if linha.startswith(comum.CELULA_FATAL + " "):
                 valor = linha.split()[1]
                 indice = None if valor == "-" else int(valor)
         if indice is None:

@@ -1,0 +1,84 @@
+"""O que o build, a avaliação e a configuração do nbgrader partilham (uma só casa).
+
+- as marcas que o nbgrader procura nas células (solução, testes ocultos);
+- o esqueleto que o aluno vê no lugar da solução (o ``nbgrader_config.py`` lê-o daqui);
+- os nomes das variáveis de ambiente ``CURSO4_*`` que passam entre processos;
+- os limites por omissão (o tempo por célula é o mesmo no motor, no localizar e no nbgrader);
+- o protocolo entre o motor e o ``localizar.py`` (a linha ``CELULA_FATAL``);
+- a leitura dos metadados do nbgrader de uma célula.
+
+- onde está o projeto e como se corre o nbgrader (ambiente e comando).
+
+Só usa a biblioteca padrão (nada do resto do projeto): é importado também pelo
+``nbgrader_config.py``, pelo ``localizar.py`` e pelo ``kernel_isolado.py``, que correm fora do
+pacote ``autograder``.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+COURSE = RAIZ / "course"
+AUTOGRADER = RAIZ / "autograder"
+
+# --------------------------------------------------------------------------- marcas do nbgrader
+INICIO_SOLUCAO, FIM_SOLUCAO = "### BEGIN SOLUTION", "### END SOLUTION"
+INICIO_OCULTOS, FIM_OCULTOS = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+# O que o aluno vê no lugar da solução (tem de ser igual ao esqueleto dos cadernos de course/).
+ESQUELETO_CODIGO = (
+    "# O TEU CÓDIGO AQUI\n"
+    'raise NotImplementedError("Exercício por fazer: substitui estas duas linhas pelo teu código.")'
+)
+ESQUELETO_TEXTO = "ESCREVE AQUI A TUA RESPOSTA"
+
+# --------------------------------------------------------------------------- ambiente entre processos
+ENV_AUTOGRADER = "CURSO4_AUTOGRADER"  # a pasta autograder/ do projeto (config copiada noutras raízes)
+ENV_TEMPO_CELULA = "CURSO4_TEMPO_CELULA"  # segundos por célula (nbgrader e localizar)
+ENV_KERNEL = "CURSO4_KERNEL"  # o kernelspec com que o localizar corre o caderno
+ENV_ESCONDER = "CURSO4_ESCONDER"  # pastas que o kernel isolado tapa (separadas por os.pathsep)
+
+# --------------------------------------------------------------------------- limites por omissão
+TEMPO_CELULA_S = 120  # por célula: o nbgrader interrompe a célula e continua
+TEMPO_ENTREGA_S = 1200  # relógio de uma entrega inteira (todas as corridas)
+MEMORIA_MB = 8192  # espaço de endereçamento por processo (o TensorFlow reserva muito)
+CPU_S = 2400  # tempo de CPU por processo
+
+# --------------------------------------------------------------------------- protocolo do localizar
+CELULA_FATAL = "CELULA_FATAL"  # «CELULA_FATAL <índice>» ou «CELULA_FATAL -» na saída do localizar.py
+
+
+def nbgrader_meta(celula) -> dict:
+    """Os metadados ``nbgrader`` de uma célula ({} se não os tiver)."""
+    return celula.get("metadata", {}).get("nbgrader", {})
+
+
+# --------------------------------------------------------------------------- correr o nbgrader
+class ErroConstrucao(RuntimeError):
+    """Um caderno, uma solução, um teste oculto ou o próprio nbgrader não está como se espera."""
+
+
+def ambiente_nbgrader() -> dict[str, str]:
+    """Ambiente para correr o nbgrader: o ``bin`` do venv no PATH (o nbgrader chama o alembic)
+    e sem PYTHONPATH, para que o código dos alunos não encontre ``solutions``."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.pop("PYTHONPATH", None)
+    env[ENV_AUTOGRADER] = str(AUTOGRADER)
+    # Menos ruído do TensorFlow (C++) e das bibliotecas; a justiça não depende disto: a
+    # configuração do nbgrader trata o stderr das células de teste (nbgrader_config.py).
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    env["PYTHONWARNINGS"] = "ignore"
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def nbgrader(*args: str, raiz: Path = AUTOGRADER, verificar: bool = True) -> subprocess.CompletedProcess:
+    """Corre ``nbgrader <args>`` com a raiz do curso ``raiz``."""
+    cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={raiz}"]
+    proc = subprocess.run(cmd, cwd=raiz, env=ambiente_nbgrader(), capture_output=True, text=True)
+    if verificar and proc.returncode != 0:
+        raise ErroConstrucao(f"nbgrader {' '.join(args)} falhou:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
