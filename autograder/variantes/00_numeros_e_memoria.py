@@ -162,6 +162,19 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return (np.asarray(q, dtype=np.float32) - ponto_zero) * escala
 ''', ["teste_desquantizar"]),
+    "ponto zero truncado com int() em vez de arredondado: o máximo sai do intervalo": ("quantizar_afim", '''
+def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
+    qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
+    lo, hi = min(0.0, float(np.min(x))), max(0.0, float(np.max(x)))
+    escala = (hi - lo) / (qmax - qmin) if hi > lo else 1.0
+    zero = int(qmin - lo / escala)
+    q = np.clip(np.round(np.asarray(x) / escala) + zero, qmin, qmax).astype(np.int32)
+    return q, escala, zero
+
+
+def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
+    return escala * (np.asarray(q, dtype=np.float64) - ponto_zero)
+''', ["teste_desquantizar"]),
     "8 bits fixos (ignora o argumento bits) e divide por zero num tensor constante": ("quantizar_afim", '''
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     lo, hi = min(0.0, float(np.min(x))), max(0.0, float(np.max(x)))

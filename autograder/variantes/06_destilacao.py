@@ -128,6 +128,43 @@ class Destilador(keras.Model):
     def call(self, x, training=None):
         return self.aluno(x, training=training)
 '''),
+    # O professor não é congelado com trainable: tf.stop_gradient corta-lhe o gradiente e o passo
+    # usa todas as variáveis treináveis do Destilador. As do professor (que chega treinável) têm
+    # gradiente None: o otimizador ignora-as e o tf_keras avisa «Gradients do not exist for
+    # variables …» pelo logging, em stderr, na célula que chama o fit (DESIGN.md, invariante 9).
+    "Destilador com tf.stop_gradient e self.trainable_variables (o tf_keras avisa em stderr)": ("Destilador", '''
+class Destilador(keras.Model):
+    def __init__(self, aluno, professor, alpha=0.1, temperatura=3.0):
+        super().__init__()
+        self.aluno = aluno
+        self.professor = professor
+        self.alpha = alpha
+        self.temperatura = temperatura
+        self.perda_media = keras.metrics.Mean(name="loss")
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as fita:
+            logits_professor = tf.stop_gradient(self.professor(x, training=False))
+            logits_aluno = self.aluno(x, training=True)
+            perda = perda_total(y, logits_aluno, logits_professor, self.alpha, self.temperatura)
+        variaveis = self.trainable_variables
+        self.optimizer.apply_gradients(zip(fita.gradient(perda, variaveis), variaveis))
+        self.perda_media.update_state(perda)
+        self.compute_metrics(x, y, logits_aluno, sample_weight=None)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        x, y = data
+        logits_aluno = self.aluno(x, training=False)
+        perda = perda_total(y, logits_aluno, self.professor(x, training=False), self.alpha, self.temperatura)
+        self.perda_media.update_state(perda)
+        self.compute_metrics(x, y, logits_aluno, sample_weight=None)
+        return {m.name: m.result() for m in self.metrics}
+
+    def call(self, x, training=None):
+        return self.aluno(x, training=training)
+'''),
 }
 
 # --------------------------------------------------------------------------- erros típicos
