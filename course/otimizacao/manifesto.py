@@ -114,6 +114,11 @@ CADERNOS: tuple[Caderno, ...] = (
         (_ex("epoca_de_paragem", pontos=4), _ex("TopKCheckpoint", pontos=5)),
         checklist=("paragem",),
     ),
+    Caderno(
+        "09_pipeline_completo", "Pipeline Completo de Otimização para M1", "pipeline_completo",
+        (_ex("escolher_politica_precisao", pontos=2), _ex("PipelineOtimizacao", pontos=8)),
+        checklist=("combinar",),
+    ),
 )
 
 POR_NOME: dict[str, Caderno] = {c.nome: c for c in CADERNOS}
