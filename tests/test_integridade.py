@@ -420,3 +420,80 @@ def test_detetor_apanha_o_pacote_e_o_caderno_05_de_antes_da_correcao():
     codigo, texto = do_caderno(nb, "05_poda_e_quantizacao.ipynb")
     definidos = {n for _, arvore in codigo for n, _ in definicoes_avaliadas(arvore)}
     assert {"podar_progressivamente", "tamanho_gzip", "quantizar_modelo_int8", "avaliar_tflite"} <= definidos
+
+
+# ---- uma entrega que vai buscar o exercício ao pacote não ganha nada
+BATOTA_QUANTIZAR = '''def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
+    """Batota: a função pronta do pacote do curso."""
+    from otimizacao.conversao import quantizar_modelo_int8 as _q
+    return _q(modelo, dados_calibracao, num_amostras)'''
+
+BATOTA_INFERENCIA = '''def _procurar(nome):
+    """Procura uma função com este nome em todos os módulos do pacote otimizacao."""
+    import importlib
+    import pkgutil
+
+    import otimizacao
+    for info in pkgutil.iter_modules(otimizacao.__path__):
+        funcao = getattr(importlib.import_module(f"otimizacao.{info.name}"), nome, None)
+        if callable(funcao):
+            return funcao
+    raise ImportError(f"o pacote otimizacao não tem {nome}")
+
+
+def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
+    """Batota: a função pronta, esteja em que módulo estiver."""
+    return _procurar("inferencia_tflite")(modelo_tflite, x)'''
+
+# Controlo: esta resposta é honesta (não usa a inferencia_tflite, que é batota) e tem de ter a
+# nota toda — prova que a entrega foi avaliada a sério e que os zeros vêm da batota.
+HONESTA_AVALIAR = '''def avaliar_tflite(modelo_tflite: bytes, x: np.ndarray, y: np.ndarray) -> float:
+    """Exatidão, um exemplo de cada vez."""
+    interp = _interpretador(modelo_tflite)
+    interp.allocate_tensors()
+    entrada, saida = interp.get_input_details()[0], interp.get_output_details()[0]
+    certos = 0
+    for xi, yi in zip(np.asarray(x, dtype=np.float32), np.asarray(y).reshape(-1)):
+        v = xi[np.newaxis]
+        if entrada["dtype"] == np.int8:
+            escala, zero = entrada["quantization"]
+            v = np.clip(np.round(v / escala) + zero, -128, 127).astype(np.int8)
+        interp.set_tensor(entrada["index"], v)
+        interp.invoke()
+        certos += int(np.argmax(interp.get_tensor(saida["index"])[0]) == yi)
+    return certos / len(x)'''
+
+
+@pytest.mark.lento
+def test_entrega_que_importa_o_exercicio_do_pacote_nao_ganha_pontos(tmp_path):
+    """Com o nbgrader a sério (motor de avaliação, tarefa 01, um aluno): as respostas que vão
+    buscar quantizar_modelo_int8 e inferencia_tflite ao pacote otimizacao valem 0; a resposta
+    honesta da mesma entrega vale tudo."""
+    from autograder import motor
+
+    tarefa = "01_ptq_tflite"
+    construir.construir(tmp_path, so=[tarefa])
+    nb = nbformat.read(tmp_path / "release" / tarefa / f"{tarefa}.ipynb", as_version=4)
+    respostas = {"quantizar_modelo_int8": BATOTA_QUANTIZAR, "inferencia_tflite": BATOTA_INFERENCIA,
+                 "avaliar_tflite": HONESTA_AVALIAR}
+    for celula in nb.cells:
+        gid = nbgrader_meta(celula).get("grade_id")
+        if nbgrader_meta(celula).get("solution") and gid in respostas:
+            celula.source = respostas.pop(gid)
+    assert not respostas, f"o caderno 01 já não tem as células {sorted(respostas)}"
+    pasta = tmp_path / "entregas" / "batoteiro" / tarefa
+    pasta.mkdir(parents=True)
+    nbformat.write(nb, pasta / f"{tarefa}.ipynb")
+
+    r = motor.avaliar_entrega(tmp_path, tarefa, "batoteiro", pasta, motor.Limites())
+    assert r.avaliado, r.motivos
+    pontos = {gid: p for gid, (p, _) in r.notas.items()}
+    assert pontos == {"teste_quantizar_int8_tipos": 0, "teste_quantizar_int8_tamanho": 0,
+                      "teste_inferencia_float": 0, "teste_inferencia_int8": 0, "teste_avaliar_tflite": 2}, (
+        pontos, r.motivos)
+    # Os zeros vêm de a função não existir no pacote (e não de outra falha qualquer).
+    caminho = next(tmp_path.rglob(f"autograded/{r.aluno_id}/{tarefa}/{tarefa}.ipynb"))
+    avaliado = nbformat.read(caminho, as_version=4)
+    erros = {saida.get("ename") for celula in avaliado.cells if nbgrader_meta(celula).get("grade")
+             for saida in celula.get("outputs", []) if saida.get("output_type") == "error"}
+    assert erros == {"ImportError"}, erros
