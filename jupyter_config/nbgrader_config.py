@@ -1,0 +1,16 @@
+"""nbgrader num só computador: a pasta de troca (exchange) é local, em autograder/exchange/.
+
+Só entra com ``make curso`` e ``make professor`` (JUPYTER_CONFIG_PATH aponta para esta pasta).
+Sem isto, o formgrader procura /usr/local/share/nbgrader/exchange, que não existe, e avisa que
+o «release» e o «collect» não estão disponíveis. O ``make professor`` cria a pasta; o
+``make limpar`` apaga-a. Numa turma com uma conta por aluno (JupyterHub) a troca é partilhada
+e configura-se no servidor, não aqui.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (injetado pelo Jupyter)
+
+c.Exchange.root = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "exchange"
+)
