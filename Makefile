@@ -1,5 +1,5 @@
 # A interface do projeto (README.md explica cada comando).
-# Alvos principais: curso, test, notebooks, avaliar, bench, bench-avaliacao.
+# Alvos principais: curso, professor, test, notebooks, avaliar, bench, bench-avaliacao.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.instalado
 PORTA  ?= 8888
 
-.PHONY: setup curso test lint notebooks avaliar bench bench-avaliacao limpar
+.PHONY: setup curso professor test lint notebooks avaliar bench bench-avaliacao limpar
 
 # Preparação idempotente: só reinstala quando requirements.txt ou pyproject.toml mudam.
 $(STAMP): requirements.txt pyproject.toml
@@ -18,17 +18,33 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	$(PY) -m pip install --quiet --no-deps -e . 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	@rm -rf course/*.egg-info  # deixado por instalações antigas (agora fica na raiz: pyproject.toml)
 	@touch $(STAMP)
 	@echo "» Ambiente pronto."
 
 setup: $(STAMP)
 
-# O trabalho do aluno: JupyterLab aberto em course/ (com a extensão do nbgrader).
+# A configuração do Jupyter do projeto (jupyter_config/, ver o README de lá): sem a pergunta
+# das notícias, sem pastas de build nem caches no explorador, a troca do nbgrader local.
+# Junta-se ao JUPYTER_CONFIG_PATH; a configuração do utilizador (~/.jupyter) continua a ganhar.
+JUPYTER_PROJETO := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)"
 # NO_BROWSER=1 arranca um servidor sem abrir o navegador; PORTA escolhe a porta.
 # (como root, num contentor, o Jupyter exige --allow-root)
+OPCOES_LAB = --port=$(PORTA) $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# O trabalho do aluno: JupyterLab aberto em course/ (com a extensão do nbgrader).
 curso: setup
-	$(PY) -m jupyterlab --ServerApp.root_dir=course --port=$(PORTA) \
-	  $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(JUPYTER_PROJETO) $(PY) -m jupyterlab --ServerApp.root_dir=course $(OPCOES_LAB)
+
+# O trabalho do professor: JupyterLab na raiz do nbgrader (autograder/), com o formgrader a
+# listar todas as tarefas. Gera o source/ e o release/ se faltarem (para os refazer depois de
+# mudar os cadernos: make notebooks). Corre dentro de autograder/ para o formgrader ler o
+# nbgrader_config.py do curso.
+professor: setup
+	@test -d autograder/source -a -d autograder/release || $(MAKE) --no-print-directory notebooks
+	@mkdir -p autograder/exchange
+	@echo "» Formgrader: menu Nbgrader › Formgrader (ou http://localhost:$(PORTA)/formgrader)."
+	cd autograder && $(JUPYTER_PROJETO) ../$(PY) -m jupyterlab $(OPCOES_LAB)
 
 lint: setup
 	$(PY) -m ruff check .
@@ -58,4 +74,5 @@ bench-avaliacao: setup
 limpar:
 	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \
 	       autograder/feedback autograder/gradebook.db autograder/grades.csv autograder/turma_demo \
-	       autograder/.avaliacao autograder/notas_por_exercicio.csv autograder/relatorio_avaliacao.md
+	       autograder/.avaliacao autograder/notas_por_exercicio.csv autograder/relatorio_avaliacao.md \
+	       autograder/exchange
