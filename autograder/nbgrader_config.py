@@ -5,9 +5,45 @@ import os
 c = get_config()  # noqa: F821 (injetado pelo nbgrader)
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
-# A pasta autograder/ do projeto (modelos e código do feedback). Os testes usam cópias desta
-# configuração noutras raízes e indicam-na em CURSO4_AUTOGRADER.
-AUTOGRADER = os.environ.get("CURSO4_AUTOGRADER", c.CourseDirectory.root)
+
+
+def _pasta_autograder() -> str:
+    """A pasta autograder/ do projeto (pré-processadores, modelo e código do feedback).
+
+    Esta configuração também corre copiada noutras raízes (as de cada entrega, no motor, e as
+    dos testes). Por ordem: CURSO4_AUTOGRADER (o motor e os testes indicam-na); a pasta deste
+    ficheiro, se for a do projeto (``cd autograder && nbgrader …``, o formgrader); o projeto
+    do ambiente Python que corre o nbgrader (``<projeto>/.venv``, criado pelo ``make``); o
+    projeto onde está instalado o pacote ``otimizacao`` (``pip install -e .``, também conda).
+    Assim um ``nbgrader autograde`` simples numa cópia, sem variáveis, avalia igual.
+    """
+    import importlib.util
+    import sys
+
+    candidatas = [
+        os.environ.get("CURSO4_AUTOGRADER"),
+        c.CourseDirectory.root,
+        os.path.join(os.path.dirname(os.path.abspath(sys.prefix)), "autograder"),
+    ]
+
+    try:
+        spec = importlib.util.find_spec("otimizacao")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        # course/otimizacao/__init__.py -> <projeto>/autograder
+        projeto = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(spec.origin))))
+        candidatas.append(os.path.join(projeto, "autograder"))
+    for pasta in candidatas:
+        if pasta and os.path.isfile(os.path.join(pasta, "preprocessadores.py")):
+            return os.path.abspath(pasta)
+    raise RuntimeError(
+        "nbgrader_config.py: não encontrei a pasta autograder/ do curso (preprocessadores.py). "
+        "Indica-a em CURSO4_AUTOGRADER ou instala o projeto com «make» (pip install -e .)."
+    )
+
+
+AUTOGRADER = _pasta_autograder()
 c.CourseDirectory.course_id = "modulo4"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 
@@ -22,6 +58,12 @@ c.ClearSolutions.text_stub = "ESCREVE AQUI A TUA RESPOSTA"
 
 # Tempo máximo por célula durante a avaliação (segundos).
 c.Execute.timeout = int(os.environ.get("CURSO4_TEMPO_CELULA", "300"))
+# Depois de uma célula acabar, o nbclient espera pelas últimas saídas do kernel no máximo
+# iopub_timeout segundos (4 por omissão) e o nbgrader (raise_on_iopub_timeout) deita fora o
+# caderno inteiro se não chegarem. Com a máquina ocupada (entregas em paralelo) e uma célula
+# que escreve muito (uma barra do tqdm, centenas de avisos), 4 s não chegam: medido aqui, uma
+# resposta certa com tqdm perdeu a tarefa toda. 60 s só atrasam esses casos.
+c.Execute.iopub_timeout = 60
 
 # Feedback em português (modelo próprio em modelo_feedback/feedback_pt).
 c.HTMLExporter.template_name = "feedback_pt"
@@ -37,5 +79,24 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 
 from autograder.feedback_pt import ResumirErros  # noqa: E402
+from autograder.preprocessadores import StderrNaoEErro  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ResumirErros, CSSHTMLHeaderPreprocessor]
+
+# Um aviso nunca é um zero (DESIGN.md, invariante 9). O nbgrader dá 0 a uma célula de teste com
+# qualquer texto em stderr; StderrNaoEErro (autograder/preprocessadores.py) passa esse texto a
+# stdout nas células avaliadas, logo depois do Execute e antes do SaveAutoGrades, e os erros a
+# sério (saídas «error») continuam a valer 0. Porquê aqui, e não no arranque do kernel:
+# - apanha o stderr venha de onde vier: DeprecationWarning que o IPython reativa para o
+#   __main__ (ignora o PYTHONWARNINGS e os filtros do arranque), UserWarning das bibliotecas,
+#   C++ a escrever no descritor 2 antes de qualquer filtro Python (absl do TensorFlow), tqdm;
+# - não depende de variáveis de ambiente nem de como o kernel é lançado (o kernel isolado do
+#   motor, o python3 do formgrader): o mesmo caderno tem a mesma nota por ``make avaliar`` e
+#   por ``nbgrader autograde``;
+# - o texto continua visível no feedback (o IgnorePattern do nbgrader apagá-lo-ia).
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+_avaliacao = list(Autograde.class_traits()["autograde_preprocessors"].default())
+_avaliacao.insert(_avaliacao.index(Execute) + 1, StderrNaoEErro)
+c.Autograde.autograde_preprocessors = _avaliacao

@@ -21,6 +21,14 @@ def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
     copia.eval()
     return quantize_dynamic(copia, qconfig_spec={nn.Linear: default_dynamic_qconfig})
 '''),
+    # A resposta mais comum: quantize_dynamic chamado diretamente, sem calar nada. O torch emite
+    # um DeprecationWarning atribuído à célula do aluno (__main__), que o IPython mostra em stderr
+    # nas células de teste que chamam a função; a avaliação não pode dar 0 por isso (DESIGN.md,
+    # invariante 9; tests/test_avisos.py avalia-a com o nbgrader a sério).
+    "quantize_dynamic chamado diretamente (o torch avisa que está obsoleto)": ("quantizar_modelo_pytorch", '''
+def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
+    return torch.ao.quantization.quantize_dynamic(copy.deepcopy(modelo).cpu().float().eval(), {nn.Linear}, dtype=torch.qint8)
+'''),
     "tamanho com getvalue() e 1024 ** 2": ("tamanho_modelo_mb", '''
 def tamanho_modelo_mb(modelo: torch.nn.Module) -> float:
     with io.BytesIO() as f:
@@ -41,6 +49,21 @@ def medir_latencia_ms(modelo, x, repeticoes: int = 50, aquecimento: int = 5) -> 
             modelo(x)
             tempos.append((time.perf_counter_ns() - t0) / 1e6)
     return statistics.median(tempos)
+'''),
+    # Uma barra de progresso do tqdm escreve em stderr (na célula de teste que chama a função).
+    "latência com barra de progresso do tqdm (escreve em stderr)": ("medir_latencia_ms", '''
+from tqdm import tqdm
+
+
+def medir_latencia_ms(modelo, x, repeticoes: int = 50, aquecimento: int = 5) -> float:
+    tempos = []
+    with torch.inference_mode():
+        for i in tqdm(range(aquecimento + repeticoes), desc="latência"):
+            inicio = time.perf_counter()
+            modelo(x)
+            if i >= aquecimento:
+                tempos.append((time.perf_counter() - inicio) * 1000)
+    return float(np.median(tempos))
 '''),
 }
 
