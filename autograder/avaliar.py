@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.workers} em paralelo")
     if motor.AVISO_ISOLAMENTO:
         print(f"⚠️  {motor.AVISO_ISOLAMENTO}")
+    print(f"» {motor.aquecer_cache(raiz)}")
     resultados = avaliar_todas(raiz, lista, args.workers, limites, refazer=args.refazer)
     motor.registar(raiz, resultados)
     alunos_ids = {r.aluno_id: r.aluno for r in resultados}

@@ -39,6 +39,7 @@ ENV_AUTOGRADER = "CURSO4_AUTOGRADER"  # a pasta autograder/ do projeto (config c
 ENV_TEMPO_CELULA = "CURSO4_TEMPO_CELULA"  # segundos por célula (nbgrader e localizar)
 ENV_KERNEL = "CURSO4_KERNEL"  # o kernelspec com que o localizar corre o caderno
 ENV_ESCONDER = "CURSO4_ESCONDER"  # pastas que o kernel isolado tapa (separadas por os.pathsep)
+ENV_CACHE_MODELOS = "CURSO4_CACHE_MODELOS"  # a cache do modelo de base (otimizacao.modelos), só de leitura no kernel isolado
 
 # --------------------------------------------------------------------------- limites por omissão
 TEMPO_CELULA_S = 120  # por célula: o nbgrader interrompe a célula e continua

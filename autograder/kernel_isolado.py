@@ -31,7 +31,7 @@ import pwd
 import resource
 import sys
 
-from comum import ENV_ESCONDER  # ao lado deste ficheiro (só biblioteca padrão)
+from comum import ENV_CACHE_MODELOS, ENV_ESCONDER  # ao lado deste ficheiro (só biblioteca padrão)
 
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -110,7 +110,9 @@ def main(argv: list[str]) -> None:
     # O que o Python precisa: o venv, o Python base e as pastas do sys.path (inclui a do pacote
     # otimizacao, instalado em modo editável). A pasta deste ficheiro (autograder/) fica de fora.
     aqui = os.path.dirname(os.path.realpath(__file__))
-    ler = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, *sys.path[1:]] if p and os.path.isdir(p)}
+    # E a cache do modelo de base da avaliação (só leitura: um aluno não a pode envenenar).
+    ler = {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, *sys.path[1:], os.environ.get(ENV_CACHE_MODELOS)]
+           if p and os.path.isdir(p)}
     # Nunca se mostra uma pasta que contenha o que se quer esconder (nem a deste ficheiro).
     ler = sorted(p for p in ler if not any(_dentro(e, p) for e in [aqui, trabalho, *esconder]))
     esconder += _fechadas_a_nobody([*ler, trabalho], ninguem)

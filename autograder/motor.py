@@ -97,10 +97,31 @@ def kernelspec(raiz: Path) -> Path:
     return pasta
 
 
+def pasta_cache_modelos(raiz: Path) -> Path:
+    """A cache do modelo de base partilhada pelas entregas de uma avaliação (só de leitura
+    para o kernel isolado; ver ``aquecer_cache``)."""
+    return raiz / ".avaliacao" / "cache_modelos"
+
+
+def aquecer_cache(raiz: Path) -> str:
+    """Treina uma vez o modelo de base do curso (``otimizacao.modelos.treinar_modelo_base``)
+    para a cache da avaliação: cada entrega lê-o em vez de o treinar outra vez. Devolve o que
+    o treino escreveu no ecrã (uma linha). Uma falha aqui não para a avaliação: os cadernos
+    treinam o modelo eles próprios."""
+    env = ambiente_nbgrader()
+    env[comum.ENV_CACHE_MODELOS] = str(pasta_cache_modelos(raiz))
+    codigo = "from otimizacao import dados, modelos; modelos.treinar_modelo_base(dados.carregar_dados())"
+    proc = subprocess.run([sys.executable, "-c", codigo], env=env, capture_output=True, text=True)
+    linhas = [linha for linha in proc.stdout.splitlines() if linha.startswith("Modelo de base")]
+    return linhas[-1] if linhas else f"Não consegui preparar a cache do modelo de base: {proc.stderr.strip()[-300:]}"
+
+
 def ambiente_do_kernel(raiz: Path, entregas_raiz: Path) -> dict[str, str]:
     """O ambiente do nbgrader e do localizar: sem isolamento, o de sempre; com isolamento, o
-    kernelspec isolado e as pastas que o kernel não pode ver (o projeto, a raiz, as entregas)."""
+    kernelspec isolado e as pastas que o kernel não pode ver (o projeto, a raiz, as entregas).
+    Em ambos, a cache do modelo de base desta avaliação."""
     env = ambiente_nbgrader()
+    env[comum.ENV_CACHE_MODELOS] = str(pasta_cache_modelos(raiz))
     if ISOLAMENTO:
         env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernelspec(raiz)), env.get("JUPYTER_PATH")]))
         env[comum.ENV_KERNEL] = KERNEL_ISOLADO
@@ -460,7 +481,10 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
             break
         desativadas.append(_desativar(nb, indice))
 
-    if excedeu and not autograded.exists():
+    if excedeu:
+        # Parado a meio: o caderno em autograded/ (se existir) é a cópia de antes de correr, não
+        # um resultado; nada dele conta.
+        shutil.rmtree(trabalho / "autograded", ignore_errors=True)
         resultado.motivos.append(
             f"A entrega excedeu o tempo total de {limites.tempo_entrega} s e foi parada: vale 0. "
             "Confirma que o caderno corre do princípio ao fim em poucos minutos."
@@ -468,6 +492,9 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     if autograded.exists():
         resultado.avaliado = True
         resultado.notas = _notas_do_gradebook(trabalho / "gradebook.db", tarefa, aluno_id)
+        for gid, celula in ((nbgrader_meta(c).get("grade_id"), c) for c in source.cells):
+            if gid in resultado.notas and celula.cell_type == "code" and resultado.notas[gid][0] is None:
+                resultado.notas[gid][0] = 0.0  # célula de código sem nota automática: não chegou a correr
         for rotulo in desativadas:
             resultado.motivos.append(
                 f"A célula {rotulo} fez o kernel morrer (os._exit, falha de segmentação ou memória): foi "

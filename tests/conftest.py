@@ -7,6 +7,11 @@ import os
 os.environ.setdefault("MPLBACKEND", "Agg")  # figuras sem ecrã
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Uma cache do modelo de base só desta sessão de testes (partilhada pelos cadernos que ela
+# executa), para não ler nem escrever a cache do utilizador (~/.cache/curso4-otimizacao).
+import tempfile  # noqa: E402
+
+os.environ.setdefault("CURSO4_CACHE_MODELOS", tempfile.mkdtemp(prefix="curso4-cache-"))
 
 from pathlib import Path  # noqa: E402
 

@@ -60,13 +60,44 @@ def test_modelo_base_tem_pelo_menos_30k_parametros(digits):
     assert modelo.count_params() == 37_738
 
 
-def test_modelo_base_treina_e_e_deterministico(digits):
-    a = modelos.treinar_modelo_base(digits, epocas=15)
-    b = modelos.treinar_modelo_base(digits, epocas=15)
+def test_modelo_base_treina_e_e_deterministico(digits, tmp_path, monkeypatch):
+    monkeypatch.setenv("CURSO4_CACHE_MODELOS", str(tmp_path))
+    a = modelos.treinar_modelo_base(digits, epocas=15, cache=False)
+    b = modelos.treinar_modelo_base(digits, epocas=15, cache=False)
     ex = modelos.exatidao(a, digits.x_teste, digits.y_teste)
     assert ex >= 0.95  # medido: 0.970 em 15 épocas (semente 0)
-    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=False):
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
+
+
+def test_modelo_da_cache_e_igual_a_um_treino_novo(digits, tmp_path, monkeypatch, capsys):
+    """Issue #14: o modelo de base lido da cache tem os mesmos pesos (e o mesmo estado do
+    otimizador e dos geradores aleatórios a seguir) que um treino novo, e o ecrã diz de onde veio."""
+    monkeypatch.setenv("CURSO4_CACHE_MODELOS", str(tmp_path))
+    novo = modelos.treinar_modelo_base(digits, epocas=3, cache=False)
+    depois_do_novo = np.random.random()
+    guardado = modelos.treinar_modelo_base(digits, epocas=3)
+    assert "treinado" in capsys.readouterr().out
+    assert len(list(tmp_path.glob("modelo_base-*.keras"))) == 1
+    lido = modelos.treinar_modelo_base(digits, epocas=3)
+    depois_do_lido = np.random.random()
+    assert "lido da cache" in capsys.readouterr().out
+    for modelo in (guardado, lido):
+        for wa, wb in zip(novo.get_weights(), modelo.get_weights(), strict=True):
+            np.testing.assert_array_equal(wa, wb)
+        assert int(modelo.optimizer.iterations.numpy()) == int(novo.optimizer.iterations.numpy())
+    assert depois_do_lido == depois_do_novo
+    # Outra semente (ou outros dados, épocas, versões) é outra chave: treina de novo.
+    modelos.treinar_modelo_base(digits, epocas=3, semente=1)
+    assert "treinado" in capsys.readouterr().out
+
+
+def test_cache_que_nao_se_escreve_nao_para_o_caderno(digits, tmp_path, monkeypatch, capsys):
+    ficheiro = tmp_path / "nao_e_pasta"
+    ficheiro.write_text("x")
+    monkeypatch.setenv("CURSO4_CACHE_MODELOS", str(ficheiro / "cache"))
+    modelo = modelos.treinar_modelo_base(digits, epocas=1)
+    assert modelo is not None and "não se pode escrever" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- medidas

@@ -3,6 +3,12 @@ segundos num CPU. Usamos ``tf_keras`` (Keras 2) porque o tfmot não funciona com
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import time
+from pathlib import Path
+
 import numpy as np
 
 
@@ -55,22 +61,96 @@ def compilar(modelo, taxa: float = 1e-3):
     return modelo
 
 
-def treinar_modelo_base(dados, epocas: int = 15, semente: int = 0, verbose: int = 0):
+def pasta_cache() -> Path:
+    """Onde se guardam os modelos de base já treinados: ``CURSO4_CACHE_MODELOS`` se existir,
+    senão ``~/.cache/curso4-otimizacao`` (fora de ``course/``, para não encher a pasta do curso).
+    Apresentado no caderno 00."""
+    pasta = os.environ.get("CURSO4_CACHE_MODELOS")
+    if pasta:
+        return Path(pasta)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "curso4-otimizacao"
+
+
+def chave_cache(modelo, dados, epocas: int, semente: int) -> str:
+    """A chave de um modelo treinado: a arquitetura, os dados (bytes), as épocas, a semente e
+    as versões do Python, do NumPy, do TensorFlow e do tf_keras (e o processador). Se algum
+    muda, é outro modelo e treina-se de novo. Apresentado no caderno 00."""
+    import json
+    import platform
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    # A arquitetura sem os nomes que o Keras gera (``input_1``, ``input_2``… mudam com o
+    # número de modelos já criados no mesmo processo).
+    camadas = [(type(c).__name__, {k: v for k, v in c.get_config().items() if k != "name"}) for c in modelo.layers]
+    h.update(json.dumps([list(modelo.input_shape), camadas], sort_keys=True, default=str).encode())
+    for parte in (dados.x_treino, dados.y_treino, dados.x_val, dados.y_val):
+        h.update(np.ascontiguousarray(parte).tobytes())
+    versoes = [platform.python_version(), platform.machine()]
+    for pacote in ("numpy", "tensorflow", "tf-keras"):
+        try:
+            versoes.append(metadata.version(pacote))
+        except metadata.PackageNotFoundError:
+            versoes.append("?")
+    h.update(json.dumps([epocas, semente, _LOTE, versoes]).encode())
+    return h.hexdigest()[:16]
+
+
+_LOTE = 32
+
+
+def treinar_modelo_base(dados, epocas: int = 15, semente: int = 0, verbose: int = 0, cache: bool = True):
     """Cria e treina o modelo de base nos ``dados`` (ver ``otimizacao.dados``).
 
-    Em digits chega a ~0,97 de exatidão em poucos segundos num CPU. Devolve o modelo treinado.
-    Apresentado no caderno 00.
+    Em digits chega a ~0,97 de exatidão em poucos segundos num CPU. Devolve o modelo treinado
+    (compilado, com o estado do otimizador). Com ``cache=True`` (omissão), um modelo treinado
+    com a mesma arquitetura, dados, épocas, semente e versões é lido da cache (``pasta_cache``)
+    em vez de treinado outra vez, e diz-se no ecrã de onde veio; os pesos são os mesmos de um
+    treino novo (as operações são determinísticas). Se a cache não se puder escrever (só de
+    leitura, disco cheio), treina-se na mesma, sem erro. Apresentado no caderno 00.
     """
+    import tf_keras as keras
+
     modelo = criar_modelo_base(dados.forma_entrada, dados.num_classes, semente)
-    modelo.fit(
-        dados.x_treino,
-        dados.y_treino,
-        validation_data=(dados.x_val, dados.y_val),
-        epochs=epocas,
-        batch_size=32,
-        verbose=verbose,
-        shuffle=True,
-    )
+    ficheiro = pasta_cache() / f"modelo_base-{chave_cache(modelo, dados, epocas, semente)}.keras"
+    carregado = None
+    if cache and ficheiro.exists():
+        try:
+            carregado = keras.models.load_model(ficheiro)
+        except Exception:  # ficheiro cortado ou de outra versão: treina-se de novo
+            carregado = None
+    if carregado is not None:
+        modelo = carregado
+        print(f"Modelo de base lido da cache ({ficheiro.name}): foi treinado antes com os mesmos dados, "
+              "sementes e versões, e tem os mesmos pesos de um treino novo.")
+    else:
+        inicio = time.perf_counter()
+        modelo.fit(
+            dados.x_treino,
+            dados.y_treino,
+            validation_data=(dados.x_val, dados.y_val),
+            epochs=epocas,
+            batch_size=_LOTE,
+            verbose=verbose,
+            shuffle=True,
+        )
+        guardado = ""
+        if cache:
+            try:
+                temporario = ficheiro.with_name(f"{ficheiro.stem}.{os.getpid()}.keras")
+                ficheiro.parent.mkdir(parents=True, exist_ok=True)
+                modelo.save(temporario)
+                os.replace(temporario, ficheiro)  # nunca fica um ficheiro a meio na cache
+                guardado = f"; guardado na cache ({ficheiro.parent}) para a próxima vez"
+            except OSError:
+                with contextlib.suppress(OSError):
+                    temporario.unlink(missing_ok=True)
+                guardado = "; a cache não se pode escrever aqui, por isso não foi guardado"
+        print(f"Modelo de base treinado em {time.perf_counter() - inicio:.1f} s{guardado}.")
+    # O estado dos geradores aleatórios depois desta função é o mesmo, venha o modelo da cache
+    # ou de um treino novo: o que o caderno faz a seguir não depende disso.
+    fixar_sementes(semente + 1)
     return modelo
 
 
