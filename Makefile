@@ -27,7 +27,10 @@ setup: $(STAMP)
 # A configuração do Jupyter do projeto (jupyter_config/, ver o README de lá): sem a pergunta
 # das notícias, sem pastas de build nem caches no explorador, a troca do nbgrader local.
 # Junta-se ao JUPYTER_CONFIG_PATH; a configuração do utilizador (~/.jupyter) continua a ganhar.
-JUPYTER_PROJETO := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)"
+# O .venv/bin vai à frente no PATH: o nbgrader chama o «alembic» pelo nome ao criar o gradebook
+# (sem isto, o formgrader de um curso acabado de clonar dá erro 500).
+JUPYTER_PROJETO := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)" \
+  PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 # NO_BROWSER=1 arranca um servidor sem abrir o navegador; PORTA escolhe a porta.
 # (como root, num contentor, o Jupyter exige --allow-root)
 OPCOES_LAB = --port=$(PORTA) $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -1,0 +1,182 @@
+"""O que o professor e o aluno veem ao abrir o JupyterLab (issue 16).
+
+- ``make professor`` serve o formgrader do nbgrader na raiz do curso (autograder/), com todas
+  as tarefas e sem o aviso da pasta de troca;
+- ``make curso`` mostra em course/ só os cadernos e o pacote de apoio (sem egg-info nem caches);
+- o JupyterLab não pergunta se o aluno quer notícias do Jupyter (jupyter_config/ do projeto).
+
+Os servidores arrancam numa cópia do projeto (só o que os comandos usam, com um .venv que aponta
+para o verdadeiro), com a configuração do utilizador numa pasta temporária: nada do que geram
+fica no projeto. O ``source/`` e o ``release/`` da cópia são os cadernos de course/ (o build a
+sério demora minutos e tem os seus testes em test_construcao.py): aqui prova-se que o formgrader
+os encontra, não como são feitos.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+RAIZ = Path(__file__).resolve().parents[1]
+TOKEN = "token-de-teste-do-professor"
+TAREFAS = sorted(p.stem for p in (RAIZ / "course").glob("*.ipynb"))
+# O que gera o build, a avaliação e o formgrader: nunca se copia para a cópia do projeto.
+GERADOS = {"source", "release", "submitted", "autograded", "feedback", "gradebook.db", "exchange",
+           "turma_demo", ".avaliacao", "grades.csv", "notas_por_exercicio.csv", "relatorio_avaliacao.md"}
+LIXO = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints", *GERADOS)
+
+
+def _porta_livre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _json(url: str, espera: float = 30):
+    with urllib.request.urlopen(url, timeout=espera) as r:
+        return json.loads(r.read())
+
+
+def _texto(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return r.read().decode()
+
+
+@contextlib.contextmanager
+def _servidor(alvo: str, projeto: Path, casa: Path):
+    """``NO_BROWSER=1 PORTA=… make <alvo>`` em ``projeto``; devolve o URL base e mata tudo no fim."""
+    porta = _porta_livre()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE"))}
+    env.update(
+        NO_BROWSER="1", PORTA=str(porta), JUPYTER_TOKEN=TOKEN,
+        # a configuração e as definições do utilizador (~/.jupyter) ficam de fora e intactas
+        JUPYTER_CONFIG_DIR=str(casa / "config"), JUPYTERLAB_SETTINGS_DIR=str(casa / "definicoes"),
+        JUPYTERLAB_WORKSPACES_DIR=str(casa / "areas"), JUPYTER_RUNTIME_DIR=str(casa / "runtime"),
+    )
+    registo = open(casa / f"{alvo}.log", "wb")
+    inicio = time.monotonic()
+    proc = subprocess.Popen(["make", alvo], cwd=projeto, env=env, stdout=registo,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{porta}"
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"make {alvo} saiu ({proc.returncode}):\n"
+                            + (casa / f"{alvo}.log").read_text(errors="replace")[-3000:])
+            if time.monotonic() - inicio > 120:
+                pytest.fail(f"o JupyterLab do make {alvo} não respondeu em 120 s")
+            try:
+                _json(f"{base}/api/status?token={TOKEN}")
+                break
+            except OSError:
+                time.sleep(0.3)
+        print(f"make {alvo}: servidor pronto em {time.monotonic() - inicio:.1f} s")
+        yield base
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        registo.close()
+
+
+@pytest.fixture(scope="module")
+def projeto(tmp_path_factory) -> Path:
+    """Cópia do que o make curso e o make professor usam, com um .venv já «instalado»."""
+    copia = tmp_path_factory.mktemp("projeto")
+    for nome in ("Makefile", "pyproject.toml", "requirements.txt"):
+        shutil.copy2(RAIZ / nome, copia / nome)
+    for pasta in ("autograder", "course", "jupyter_config"):
+        shutil.copytree(RAIZ / pasta, copia / pasta, ignore=LIXO)
+    # O .venv verdadeiro, entrada a entrada, com um carimbo próprio: o make da cópia nunca
+    # reinstala (nem aponta a instalação editável do projeto para a cópia).
+    venv = copia / ".venv"
+    venv.mkdir()
+    for entrada in (RAIZ / ".venv").iterdir():
+        if entrada.name != ".instalado":
+            (venv / entrada.name).symlink_to(entrada)
+    (venv / ".instalado").touch()
+    return copia
+
+
+def _com_tarefas(projeto: Path) -> None:
+    for pasta in ("source", "release"):
+        for tarefa in TAREFAS:
+            destino = projeto / "autograder" / pasta / tarefa
+            destino.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(RAIZ / "course" / f"{tarefa}.ipynb", destino)
+
+
+def test_make_professor_gera_o_build_so_se_faltar(projeto):
+    """Sem source/ ou release/, o make professor corre o build primeiro; com eles, não."""
+    for pasta in ("source", "release"):
+        shutil.rmtree(projeto / "autograder" / pasta, ignore_errors=True)
+    sem = subprocess.run(["make", "-n", "professor"], cwd=projeto, capture_output=True, text=True)
+    assert "autograder.construir" in sem.stdout, sem.stdout + sem.stderr
+    _com_tarefas(projeto)
+    com = subprocess.run(["make", "-n", "professor"], cwd=projeto, capture_output=True, text=True)
+    assert com.returncode == 0 and "autograder.construir" not in com.stdout, com.stdout + com.stderr
+    assert "cd autograder" in com.stdout and "jupyterlab" in com.stdout
+
+
+@pytest.mark.lento
+def test_make_professor_serve_o_formgrader_com_todas_as_tarefas(projeto, tmp_path):
+    _com_tarefas(projeto)
+    with _servidor("professor", projeto, tmp_path) as base:
+        # O primeiro pedido cria o gradebook (o nbgrader corre o alembic): pode demorar.
+        tarefas = _json(f"{base}/formgrader/api/assignments?token={TOKEN}", espera=120)
+        assert sorted(t["name"] for t in tarefas) == TAREFAS
+        # A raiz do servidor é a do curso do nbgrader (autograder/).
+        nomes = {i["name"] for i in _json(f"{base}/api/contents?token={TOKEN}")["content"]}
+        assert {"nbgrader_config.py", "source", "release"} <= nomes, nomes
+        # Sem o aviso «The exchange directory … does not exist» (troca local: jupyter_config/).
+        pagina = _texto(f"{base}/formgrader/manage_assignments?token={TOKEN}")
+        assert "Manage Assignments" in pagina, pagina[:500]
+        assert "warning-exchange" not in pagina, "o formgrader avisa que falta a pasta de troca"
+        assert (projeto / "autograder" / "exchange").is_dir()
+        # Nem pergunta pelas notícias (a mesma configuração que o make curso).
+        _sem_pergunta_das_noticias(base)
+
+
+def _sem_pergunta_das_noticias(base: str) -> None:
+    """O valor em vigor de fetchNews é «false» (o JupyterLab só pergunta quando é «none»)."""
+    plugin = _json(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={TOKEN}")
+    propriedades = plugin["schema"]["properties"]
+    em_vigor = plugin["settings"].get("fetchNews", propriedades["fetchNews"]["default"])
+    assert em_vigor == "false", f"o JupyterLab vai perguntar pelas notícias (fetchNews={em_vigor!r})"
+    assert plugin["settings"].get("checkForUpdates", propriedades["checkForUpdates"]["default"]) is False
+
+
+@pytest.mark.lento
+def test_make_curso_mostra_so_cadernos_e_o_pacote(projeto, tmp_path):
+    # O que uma instalação antiga e o uso deixam em course/: tem de continuar escondido.
+    (projeto / "course" / "modulo4_otimizacao.egg-info").mkdir(exist_ok=True)
+    (projeto / "course" / "modulo4_otimizacao.egg-info" / "PKG-INFO").write_text("x")
+    (projeto / "course" / "otimizacao" / "__pycache__").mkdir(exist_ok=True)
+    (projeto / "course" / ".ipynb_checkpoints").mkdir(exist_ok=True)
+    with _servidor("curso", projeto, tmp_path) as base:
+        raiz = {i["name"] for i in _json(f"{base}/api/contents?token={TOKEN}")["content"]}
+        assert raiz == {f"{t}.ipynb" for t in TAREFAS} | {"otimizacao"}, raiz
+        pacote = _json(f"{base}/api/contents/otimizacao?token={TOKEN}")["content"]
+        fora = [i["name"] for i in pacote if not i["name"].endswith(".py")]
+        assert not fora, f"em course/otimizacao/ o aluno vê {fora}"
+        _sem_pergunta_das_noticias(base)
+
+
+def test_a_instalacao_nao_deixa_egg_info_em_course():
+    """O ``pip install -e .`` do make escreve o egg-info na raiz do projeto (pyproject.toml)."""
+    sobras = [p.name for p in (RAIZ / "course").iterdir() if p.name.endswith((".egg-info", ".dist-info"))]
+    assert not sobras, f"a instalação deixou {sobras} em course/ (ver [tool.distutils.egg_info])"
