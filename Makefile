@@ -9,6 +9,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.instalado
 PORTA  ?= 8888
+# TORCH_CPU=1 (Linux sem GPU NVIDIA, só na preparação): a mesma versão fixada do torch, mas a
+# build só para CPU, do índice do PyTorch (sem as bibliotecas CUDA). Por omissão, nada muda.
+INDICE_TORCH_CPU ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: setup curso professor test lint notebooks avaliar bench bench-avaliacao limpar
 
@@ -16,6 +19,7 @@ PORTA  ?= 8888
 $(STAMP): requirements.txt pyproject.toml
 	@echo "» A preparar o ambiente em $(VENV) (só acontece da primeira vez ou quando as versões mudam)…"
 	$(PYTHON) -m venv $(VENV)
+	$(if $(TORCH_CPU),$(PY) -m pip install --quiet "$$(grep -E '^torch==' requirements.txt)" --index-url $(INDICE_TORCH_CPU),)
 	$(PY) -m pip install --quiet -r requirements.txt 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	$(PY) -m pip install --quiet --no-deps -e . 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@rm -rf course/*.egg-info  # deixado por instalações antigas (agora fica na raiz: pyproject.toml)
