@@ -95,8 +95,11 @@ def _servidor(alvo: str, projeto: Path, casa: Path):
 
 @pytest.fixture(scope="module")
 def projeto(tmp_path_factory) -> Path:
+    return _copiar_projeto(tmp_path_factory.mktemp("projeto"))
+
+
+def _copiar_projeto(copia: Path) -> Path:
     """Cópia do que o make curso e o make professor usam, com um .venv já «instalado»."""
-    copia = tmp_path_factory.mktemp("projeto")
     for nome in ("Makefile", "pyproject.toml", "requirements.txt"):
         shutil.copy2(RAIZ / nome, copia / nome)
     for pasta in ("autograder", "course", "jupyter_config"):
