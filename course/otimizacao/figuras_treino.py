@@ -40,9 +40,11 @@ def taxas_por_passo(curvas: dict[str, tuple], titulo: str = "Taxa de aprendizage
 
 def curvas_com_epocas(curvas: dict[str, list[float]], marcas: dict[str, int] | None = None,
                       titulo: str = "Curva de validação", rotulo_y: str = "val_loss",
-                      eixo_direito: dict[str, list[float]] | None = None, rotulo_direito: str = ""):
+                      eixo_direito: dict[str, list[float]] | None = None, rotulo_direito: str = "",
+                      log_direito: bool = True):
     """Curvas por época (a contar de 0) com épocas marcadas: ``marcas[rotulo] = época``.
-    ``eixo_direito`` desenha outras curvas (por exemplo a taxa) num segundo eixo.
+    ``eixo_direito`` desenha outras curvas (por exemplo a taxa, em escala log com
+    ``log_direito``, ou a exatidão) num segundo eixo.
     Apresentado nos cadernos 07_taxa_de_aprendizagem e 08_paragem_e_checkpoints."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(9, 4))
@@ -61,8 +63,12 @@ def curvas_com_epocas(curvas: dict[str, list[float]], marcas: dict[str, int] | N
     if eixo_direito:
         ax2 = ax.twinx()
         for j, (rotulo, valores) in enumerate(eixo_direito.items()):
-            ax2.step(range(len(valores)), valores, where="mid", color=f"C{7 + j}", alpha=0.7, label=rotulo)
-        ax2.set_yscale("log")
+            if log_direito:
+                ax2.step(range(len(valores)), valores, where="mid", color=f"C{7 + j}", alpha=0.7, label=rotulo)
+            else:
+                ax2.plot(range(len(valores)), valores, "s:", markersize=3, color=f"C{7 + j}", alpha=0.8, label=rotulo)
+        if log_direito:
+            ax2.set_yscale("log")
         ax2.set_ylabel(rotulo_direito)
         l2, r2 = ax2.get_legend_handles_labels()
         linhas, rotulos = linhas + l2, rotulos + r2

@@ -1,0 +1,267 @@
+"""Respostas de alunos imaginários ao caderno 08_paragem_e_checkpoints, para provar que a
+avaliação é justa.
+
+CERTAS: respostas corretas escritas de outra forma que a referência; têm de ter nota máxima.
+ERRADAS: erros típicos (entre eles o TopKCheckpoint do texto do módulo); cada um tem de falhar
+pelo menos as células de teste indicadas.
+MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`).
+
+Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
+Usado por tests/test_exercicios.py e por autograder/avaliar.py.
+"""
+
+# --------------------------------------------------------------------------- certas, mas diferentes
+CERTAS = {
+    "epoca_de_paragem com np.less/np.greater e min_delta com sinal, como o tf_keras": ("epoca_de_paragem", '''
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if not historico:
+        raise ValueError("Histórico vazio.")
+    if paciencia < 0:
+        raise ValueError("Paciência negativa.")
+    if modo == "min":
+        compara, melhor, delta = np.less, np.inf, -abs(min_delta)
+    elif modo == "max":
+        compara, melhor, delta = np.greater, -np.inf, abs(min_delta)
+    else:
+        raise ValueError("Modo desconhecido: usa 'min' ou 'max'.")
+    espera, melhor_epoca = 0, 0
+    for epoca in range(len(historico)):
+        espera += 1
+        if compara(historico[epoca] - delta, melhor):
+            melhor, melhor_epoca, espera = historico[epoca], epoca, 0
+            continue
+        if espera >= max(paciencia, 1):
+            return epoca + 1, melhor_epoca
+    return len(historico), melhor_epoca
+'''),
+    "epoca_de_paragem que conduz o próprio EarlyStopping": ("epoca_de_paragem", '''
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos: histórico vazio, paciência negativa ou modo desconhecido.")
+    modelo = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    cb = keras.callbacks.EarlyStopping(monitor="v", patience=paciencia, min_delta=min_delta, mode=modo,
+                                       restore_best_weights=True)
+    cb.set_model(modelo)
+    modelo.stop_training = False
+    cb.on_train_begin()
+    corridas = len(historico)
+    for epoca, valor in enumerate(historico):
+        cb.on_epoch_end(epoca, {"v": valor})
+        if modelo.stop_training:
+            corridas = epoca + 1
+            break
+    return corridas, cb.best_epoch
+'''),
+    "TopKCheckpoint que ordena com sorted e uma chave (valor, ordem de chegada)": ("TopKCheckpoint", '''
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if modo not in {"max", "min"}:
+            raise ValueError("modo tem de ser 'max' ou 'min'.")
+        if k < 1:
+            raise ValueError("k tem de ser ≥ 1.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if self.monitor not in logs:
+            warnings.warn(f"A métrica {self.monitor} não existe nesta época: nada foi guardado.")
+            return
+        valor = float(logs[self.monitor])
+        sinal = -1.0 if self.modo == "max" else 1.0
+        # (chave, ordem): num empate ganha quem já estava na lista (o novo tem a maior ordem).
+        candidatos = sorted([(sinal * v, i, v, c) for i, (v, c) in enumerate(self.melhores)]
+                            + [(sinal * valor, len(self.melhores), valor, None)])
+        ficam, saem = candidatos[: self.k], candidatos[self.k:]
+        if all(c is not None for *_, c in ficam):
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        for *_, c in saem:
+            if c is not None and os.path.exists(c):
+                os.remove(c)
+        self.melhores = [(v, caminho if c is None else c) for _, _, v, c in ficam]
+'''),
+    "TopKCheckpoint com heapq-like: insere, ordena de forma estável e corta": ("TopKCheckpoint", '''
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Preciso de k ≥ 1 e modo 'max' ou 'min'.")
+        self.caminho = caminho
+        self.monitor = monitor
+        self.k = k
+        self.modo = modo
+        self.melhores = []
+
+    def _melhor_que(self, a, b):
+        return a > b if self.modo == "max" else a < b
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        atual = logs.get(self.monitor)
+        if atual is None:
+            warnings.warn("TopKCheckpoint: falta a métrica " + self.monitor + "; continuo sem guardar.", UserWarning)
+            return
+        atual = float(atual)
+        entra = len(self.melhores) < self.k or self._melhor_que(atual, self.melhores[-1][0])
+        if not entra:
+            return
+        destino = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(destino)
+        nova = self.melhores + [(atual, destino)]
+        nova.sort(key=lambda par: -par[0] if self.modo == "max" else par[0])  # sort é estável
+        for _, sai in nova[self.k:]:
+            os.remove(sai)
+        self.melhores = nova[: self.k]
+'''),
+}
+
+# --------------------------------------------------------------------------- erros típicos
+_PARAGEM = '''
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = {SINAL}
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if {MELHORIA}:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif {PARA} and epoca > 0:
+            return {DEVOLVE}
+        {DEPOIS}
+    return len(historico), {MELHOR_FINAL}
+'''
+
+
+def _paragem(sinal='1.0 if modo == "min" else -1.0', melhoria="v + abs(min_delta) < melhor",
+             para="espera >= paciencia", devolve="epoca + 1, melhor_epoca", depois="pass",
+             melhor_final="melhor_epoca"):
+    return _PARAGEM.format(SINAL=sinal, MELHORIA=melhoria, PARA=para, DEVOLVE=devolve, DEPOIS=depois,
+                           MELHOR_FINAL=melhor_final)
+
+
+_TOPK = '''
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        {VALIDA}
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {{}}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            {FALTA}
+        valor = float(valor)
+        maior = {MAIOR}
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if {MELHOR}:
+                pos = i
+                break
+        {CEDO}
+        caminho = self.caminho.format(epoch={EPOCA}, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            {APAGA}
+        {ORDEM}
+'''
+
+
+def _topk(valida='if k < 1 or modo not in ("max", "min"):\n            raise ValueError("Argumentos inválidos.")',
+          falta='warnings.warn("Falta a métrica: não guardei nada.")\n            return',
+          maior='self.modo == "max"', melhor="(valor > outro) if maior else (valor < outro)",
+          cedo="if pos >= self.k:\n            return", epoca="epoch + 1",
+          apaga="if os.path.exists(sai):\n                os.remove(sai)", ordem="pass"):
+    return _TOPK.format(VALIDA=valida, FALTA=falta, MAIOR=maior, MELHOR=melhor, CEDO=cedo, EPOCA=epoca,
+                        APAGA=apaga, ORDEM=ordem)
+
+
+_TESTES_TOPK = ["teste_topk_guiado", "teste_topk_no_fit", "teste_topk_metrica_em_falta"]
+
+# nome -> (grade_id da célula de solução, código, células de teste que têm de falhar)
+ERRADAS = {
+    "epoca_de_paragem restaura a época do mínimo (ignora min_delta na melhor época)": (
+        "epoca_de_paragem",
+        _paragem(devolve="epoca + 1, int(np.argmin([sinal * x for x in historico[:epoca + 1]]))",
+                 melhor_final="int(np.argmin([sinal * x for x in historico]))"),
+        ["teste_epoca_de_paragem_casos"]),
+    "epoca_de_paragem: um empate conta como melhoria": (
+        "epoca_de_paragem", _paragem(melhoria="v + abs(min_delta) <= melhor"), ["teste_epoca_de_paragem_casos"]),
+    "epoca_de_paragem: pára quando a espera passa a paciência (uma época tarde)": (
+        "epoca_de_paragem", _paragem(para="espera > paciencia"), ["teste_epoca_de_paragem_basico"]),
+    "epoca_de_paragem devolve a época de paragem (a contar de 0) em vez das épocas corridas": (
+        "epoca_de_paragem", _paragem(devolve="epoca, melhor_epoca"), ["teste_epoca_de_paragem_basico"]),
+    "epoca_de_paragem ignora o modo (sempre 'min')": (
+        "epoca_de_paragem", _paragem(sinal="1.0"), ["teste_epoca_de_paragem_casos"]),
+    "epoca_de_paragem compara com a época anterior em vez do melhor valor": (
+        "epoca_de_paragem", _paragem(depois="melhor = v"), ["teste_epoca_de_paragem_basico"]),
+    "epoca_de_paragem com a melhor época a contar de 1": (
+        "epoca_de_paragem", _paragem(devolve="epoca + 1, melhor_epoca + 1", melhor_final="melhor_epoca + 1"),
+        ["teste_epoca_de_paragem_basico"]),
+    "TopKCheckpoint do texto (sempre maior é melhor, guarda tudo, época a contar de 0, rebenta sem a métrica)": (
+        "TopKCheckpoint", '''
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        self.filepath = caminho
+        self.monitor = monitor
+        self.k = k
+        self.best_models = []  # (score, filepath)
+        self.melhores = self.best_models
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        filepath = self.filepath.format(epoch=epoch, **logs)
+
+        # Guardar modelo
+        self.model.save(filepath)
+
+        # Adicionar à lista
+        self.best_models.append((current, filepath))
+        self.best_models.sort(reverse=True, key=lambda x: x[0])
+
+        # Manter apenas top-k
+        if len(self.best_models) > self.k:
+            _, to_delete = self.best_models.pop()
+            if os.path.exists(to_delete):
+                os.remove(to_delete)
+                print(f"\\n🗑️  Removido: {to_delete}")
+''', _TESTES_TOPK),
+    "TopKCheckpoint ignora o modo (sempre maior é melhor)": (
+        "TopKCheckpoint", _topk(maior="True"), ["teste_topk_guiado", "teste_topk_no_fit"]),
+    "TopKCheckpoint com a época a contar de 0 no nome": (
+        "TopKCheckpoint", _topk(epoca="epoch"), ["teste_topk_guiado", "teste_topk_no_fit"]),
+    "TopKCheckpoint que guarda todos os modelos e só depois apaga o que sai": (
+        "TopKCheckpoint", _topk(cedo="pass"), ["teste_topk_guiado"]),
+    "TopKCheckpoint: num empate fica o mais recente": (
+        "TopKCheckpoint", _topk(melhor="(valor >= outro) if maior else (valor <= outro)"), ["teste_topk_guiado"]),
+    "TopKCheckpoint que não apaga o ficheiro que sai": (
+        "TopKCheckpoint", _topk(apaga="pass"), ["teste_topk_guiado", "teste_topk_no_fit"]),
+    "TopKCheckpoint que ordena melhores por valor crescente (em 'max', o pior primeiro)": (
+        "TopKCheckpoint", _topk(ordem="self.melhores.sort(key=lambda par: par[0])"), ["teste_topk_guiado"]),
+    "TopKCheckpoint que levanta um erro quando falta a métrica": (
+        "TopKCheckpoint", _topk(falta='raise KeyError(f"Falta a métrica {self.monitor}.")'),
+        ["teste_topk_metrica_em_falta"]),
+    "TopKCheckpoint que não avisa quando falta a métrica": (
+        "TopKCheckpoint", _topk(falta="return"), ["teste_topk_metrica_em_falta"]),
+    "TopKCheckpoint que não valida k nem o modo": (
+        "TopKCheckpoint", _topk(valida="pass"), ["teste_topk_metrica_em_falta"]),
+}
+
+# O aluno «meio certo»: conta um empate como melhoria no EarlyStopping e esquece o modo no
+# TopKCheckpoint; o resto está certo.
+MEIO_CERTO = {
+    "epoca_de_paragem": "epoca_de_paragem: um empate conta como melhoria",
+    "TopKCheckpoint": "TopKCheckpoint ignora o modo (sempre maior é melhor)",
+}
