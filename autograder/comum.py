@@ -67,6 +67,9 @@ def ambiente_nbgrader() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.pop("PYTHONPATH", None)
+    # Dentro do pytest, esta variável faz o ipykernel deixar de capturar o stderr do C++ (fd 2):
+    # os testes veriam menos do que a avaliação a sério vê.
+    env.pop("PYTEST_CURRENT_TEST", None)
     env[ENV_AUTOGRADER] = str(AUTOGRADER)
     # Menos ruído do TensorFlow (C++) e das bibliotecas; a justiça não depende disto: a
     # configuração do nbgrader trata o stderr das células de teste (nbgrader_config.py).

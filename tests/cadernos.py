@@ -47,3 +47,50 @@ def falha(fonte_teste: str, ns: dict) -> BaseException | None:
 
 def ler(caminho) -> nbformat.NotebookNode:
     return nbformat.read(caminho, as_version=4)
+
+
+def _copia(valor):
+    """Uma cópia de ``valor`` que uma variante pode estragar sem mexer no original: arrays,
+    dados (dataclasses), contentores, modelos tf_keras (clonados, com os pesos e a compilação)
+    e módulos PyTorch. Módulos, funções e classes ficam como estão; o que não se consegue
+    copiar (um modelo Keras de uma subclasse própria) também."""
+    import copy
+    import dataclasses
+    import types
+
+    import numpy as np
+
+    if isinstance(valor, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)):
+        return valor
+    if isinstance(valor, np.ndarray):
+        return valor.copy()
+    if dataclasses.is_dataclass(valor):
+        campos = {c.name: _copia(getattr(valor, c.name)) for c in dataclasses.fields(valor) if c.init}
+        return dataclasses.replace(valor, **campos)
+    tipo = type(valor).__module__
+    if tipo.startswith("tf_keras"):  # Sequential / Functional do curso
+        from tf_keras.src.models.cloning import clone_and_build_model
+
+        try:
+            copia = clone_and_build_model(valor, compile_clone=valor.optimizer is not None)
+            copia.set_weights(valor.get_weights())
+            return copia
+        except Exception:  # subclasse sem get_config, modelo por construir, …
+            return valor
+    if tipo.startswith("torch"):
+        try:
+            return copy.deepcopy(valor)
+        except Exception:
+            return valor
+    if isinstance(valor, (list, dict, tuple, set)):
+        try:
+            return copy.deepcopy(valor)
+        except Exception:
+            return valor
+    return valor
+
+
+def copia_para_variante(ns: dict) -> dict:
+    """O namespace preparado, com cópias de tudo o que uma resposta pode alterar: o resultado
+    de uma variante não depende das que correram antes (nem da ordem dos testes)."""
+    return {nome: _copia(valor) for nome, valor in ns.items()}

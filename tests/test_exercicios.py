@@ -29,7 +29,7 @@ def contexto(tarefa: str):
 
 def ns_com(tarefa: str, codigo: str) -> dict:
     _, ns = contexto(tarefa)
-    ns = dict(ns)
+    ns = cad.copia_para_variante(ns)
     cad.executar(codigo, ns, "<resposta do aluno>")
     return ns
 
