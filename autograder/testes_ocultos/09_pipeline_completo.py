@@ -92,10 +92,7 @@ for _e in etapas:
     assert isinstance(_e["tamanho_gzip"], (int, np.integer)), f"{_e['etapa']}: tamanho_gzip são bytes (int), não MB."
     assert np.isfinite(_e["latencia_ms"]) and 0 < _e["latencia_ms"] < 1000, f"{_e['etapa']}: a latência ({_e['latencia_ms']}) devia ser a mediana, em milissegundos, de uma inferência com um exemplo."
 # «original»: o TFLite float do modelo recebido, medido aqui com um gzip próprio.
-_gz_float = globals().get("tamanho_float_t")
-if not isinstance(_gz_float, int):
-    with conversao.sem_mensagens_internas():
-        _gz_float = len(gzip.compress(conversao.converter_float(modelo), compresslevel=9, mtime=0))
+_gz_float = len(gzip.compress(bytes(float_original), compresslevel=9, mtime=0))  # da secção 3 do caderno
 assert abs(_por_etapa["original"]["tamanho_gzip"] - _gz_float) <= 0.1 * _gz_float, f"O tamanho da etapa original ({_por_etapa['original']['tamanho_gzip']}) devia ser o do TFLite float do modelo depois de gzip (~{_gz_float} bytes); um .keras ou bytes sem gzip dão outra coisa."
 _ex_float = modelos.exatidao(modelo, d.x_val, d.y_val)
 assert abs(_por_etapa["original"]["precisao"] - _ex_float) <= 0.01, f"A precisão da etapa original ({_por_etapa['original']['precisao']:.3f}) devia ser a do TFLite float do modelo em (x_val, y_val), ~{_ex_float:.3f}."
