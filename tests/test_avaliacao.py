@@ -148,3 +148,74 @@ def test_submissoes_inexistentes_dao_mensagem_clara(tmp_path):
     proc = subprocess.run(cmd, cwd=RAIZ, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode != 0
     assert "não existe" in (proc.stdout + proc.stderr)
+
+
+# --------------------------------------------------------------------------- sequências de avaliações
+SEQ = "02_quantizacao_pytorch"  # tem uma resposta livre (avaliada à mão) e corre depressa
+LIVRE = "resposta_conv2d"
+
+
+def _grades(raiz: Path) -> dict[str, float]:
+    with (raiz / "grades.csv").open(encoding="utf-8") as f:
+        return {linha["student_id"]: float(linha["score"]) for linha in csv.DictReader(f) if linha["assignment"] == SEQ}
+
+
+def _dar_nota_a_mao(raiz: Path, aluno: str, pontos: float, comentario: str) -> None:
+    """Como o professor no formgrader: nota e comentário manuais pela API do nbgrader."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        nota = gb.find_grade(LIVRE, SEQ, SEQ, aluno)
+        nota.manual_score = pontos
+        nota.needs_manual_grade = False
+        gb.find_comment(LIVRE, SEQ, SEQ, aluno).manual_comment = comentario
+        gb.db.commit()
+
+
+def _nota_a_mao(raiz: Path, aluno: str) -> tuple[float | None, str | None]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        return (gb.find_grade(LIVRE, SEQ, SEQ, aluno).manual_score,
+                gb.find_comment(LIVRE, SEQ, SEQ, aluno).manual_comment)
+
+
+def test_demo_turma_entrega_tardia_e_refazer_sem_perder_notas_a_mao(tmp_path):
+    """Demonstração, depois uma turma, depois uma entrega tardia, depois REFAZER=1: cada
+    avaliação acaba bem, exporta exatamente a turma que lhe deram, gera o feedback de todos e
+    guarda as notas e os comentários dados à mão no formgrader."""
+    raiz = tmp_path / "raiz"
+    _correr_avaliar(raiz, "--tarefas", SEQ, "--workers", "2")  # a turma de demonstração
+    assert set(_grades(raiz)) == {"referencia", "so_esqueletos", "meio_certo"}
+    _dar_nota_a_mao(raiz, "referencia", 2.0, "Certo.")
+
+    turma = tmp_path / "turma"
+    for aluno, origem in [("ana", raiz / "source" / SEQ), ("rui", construir.COURSE)]:
+        (turma / aluno / SEQ).mkdir(parents=True)
+        shutil.copy(origem / f"{SEQ}.ipynb", turma / aluno / SEQ / f"{SEQ}.ipynb")
+    _correr_avaliar(raiz, "--tarefas", SEQ, "--submissoes", str(turma), "--workers", "2")
+    grades = _grades(raiz)
+    assert set(grades) == {"ana", "rui"}  # nenhum aluno da demonstração
+    for aluno in ("ana", "rui"):
+        assert (raiz / "feedback" / aluno / SEQ / f"{SEQ}.html").exists()
+    auto_ana = grades["ana"]
+    _dar_nota_a_mao(raiz, "ana", 1.5, "Falta dizer porquê.")
+
+    (turma / "eva" / SEQ).mkdir(parents=True)  # entrega tardia: o mesmo comando outra vez
+    shutil.copy(raiz / "source" / SEQ / f"{SEQ}.ipynb", turma / "eva" / SEQ / f"{SEQ}.ipynb")
+    saida = _correr_avaliar(raiz, "--tarefas", SEQ, "--submissoes", str(turma), "--workers", "2").stdout
+    grades = _grades(raiz)
+    assert set(grades) == {"ana", "rui", "eva"}
+    assert grades["ana"] == auto_ana + 1.5  # a nota à mão conta no grades.csv
+    assert (raiz / "feedback" / "eva" / SEQ / f"{SEQ}.html").exists()
+    with (raiz / "notas_por_exercicio.csv").open(encoding="utf-8") as f:
+        livre = {linha["aluno"]: linha["pontos"] for linha in csv.DictReader(f) if linha["celula"] == LIVRE}
+    # ana: a nota dada à mão; eva: por avaliar à mão (""); rui não respondeu (o texto do
+    # esqueleto): o nbgrader dá-lhe 0 sem precisar do professor.
+    assert livre["ana"] == "1.5" and livre["eva"] == "" and livre["rui"] == "0.0"
+    assert "1.5" in saida  # a tabela no ecrã também a mostra
+
+    _correr_avaliar(raiz, "--tarefas", SEQ, "--submissoes", str(turma), "--workers", "2", "--refazer")
+    assert set(_grades(raiz)) == {"ana", "rui", "eva"} and _grades(raiz)["ana"] == auto_ana + 1.5
+    assert _nota_a_mao(raiz, "ana") == (1.5, "Falta dizer porquê.")
+    assert _nota_a_mao(raiz, "referencia") == (2.0, "Certo.")  # a da demonstração também ficou
