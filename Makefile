@@ -13,7 +13,7 @@ PORTA  ?= 8888
 # build só para CPU, do índice do PyTorch (sem as bibliotecas CUDA). Por omissão, nada muda.
 INDICE_TORCH_CPU ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: setup curso professor test lint notebooks avaliar bench bench-avaliacao limpar
+.PHONY: setup curso professor test test-rapido lint notebooks avaliar bench bench-avaliacao limpar
 
 # Preparação idempotente: só reinstala quando requirements.txt ou pyproject.toml mudam.
 $(STAMP): requirements.txt pyproject.toml
@@ -59,6 +59,11 @@ lint: setup
 # O que o .ci/run chama.
 test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# O escalão rápido para o dia a dia (poucos minutos): tudo menos os testes marcados «lento»
+# (executar cadernos, treinar modelos, correr o nbgrader; ver tests/conftest.py).
+test-rapido: setup lint
+	$(PY) -m pytest -m "not lento" $(PYTEST_ARGS)
 
 # Regenera source/ e release/ do nbgrader a partir de course/ + solutions/ + testes ocultos.
 notebooks: setup

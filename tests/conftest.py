@@ -28,3 +28,17 @@ def build(tmp_path_factory):
     raiz = tmp_path_factory.mktemp("nbgrader")
     tarefas = construir.construir(raiz)
     return raiz, tarefas
+
+
+# Os testes pesados (executam cadernos, treinam modelos ou correm o nbgrader) ficam marcados
+# «lento» aqui, num só sítio: `make test-rapido` corre os outros (`-m "not lento"`).
+PESADOS = ("test_exercicios", "test_solucoes_", "test_avaliacao", "test_robustez", "test_avisos",
+           "test_navegador", "test_professor")
+FIXTURES_PESADAS = {"build", "demo", "digits", "turma"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        modulo = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if modulo.startswith(PESADOS) or FIXTURES_PESADAS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lento)
