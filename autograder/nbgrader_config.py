@@ -47,17 +47,16 @@ AUTOGRADER = _pasta_autograder()
 c.CourseDirectory.course_id = "modulo4"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 
-# O que o aluno vê no lugar da solução (tem de ser igual ao esqueleto dos cadernos de course/).
-c.ClearSolutions.code_stub = {
-    "python": (
-        "# O TEU CÓDIGO AQUI\n"
-        'raise NotImplementedError("Exercício por fazer: substitui estas duas linhas pelo teu código.")'
-    )
-}
-c.ClearSolutions.text_stub = "ESCREVE AQUI A TUA RESPOSTA"
+# O esqueleto que o aluno vê no lugar da solução e o tempo máximo por célula vêm de
+# autograder/comum.py (a mesma casa para o build, o motor e o localizar).
+import sys  # noqa: E402
 
-# Tempo máximo por célula durante a avaliação (segundos).
-c.Execute.timeout = int(os.environ.get("CURSO4_TEMPO_CELULA", "300"))
+sys.path.insert(0, os.path.dirname(AUTOGRADER))
+from autograder import comum  # noqa: E402
+
+c.ClearSolutions.code_stub = {"python": comum.ESQUELETO_CODIGO}
+c.ClearSolutions.text_stub = comum.ESQUELETO_TEXTO
+c.Execute.timeout = int(os.environ.get(comum.ENV_TEMPO_CELULA, comum.TEMPO_CELULA_S))
 # Depois de uma célula acabar, o nbclient espera pelas últimas saídas do kernel no máximo
 # iopub_timeout segundos (4 por omissão) e o nbgrader (raise_on_iopub_timeout) deita fora o
 # caderno inteiro se não chegarem. Com a máquina ocupada (entregas em paralelo) e uma célula
@@ -72,9 +71,6 @@ c.HTMLExporter.extra_template_basedirs = [
 ]
 
 # No feedback: sem o código dos testes ocultos e sem tracebacks longos (só «Erro: mensagem»).
-import sys  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(AUTOGRADER))
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 
