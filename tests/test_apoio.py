@@ -115,8 +115,10 @@ def test_tamanhos(tmp_path):
     assert medidas.gzip_bytes(zeros) < 100 < 9_000 < medidas.gzip_bytes(aleatorios)
     assert medidas.gzip_bytes(aleatorios) == medidas.gzip_bytes(aleatorios)  # mtime=0: determinístico
     assert medidas.formatar_bytes(512) == "512 B"
-    assert medidas.formatar_bytes(1536) == "1,5 KB"
-    assert medidas.formatar_bytes(3 * 2**20) == "3,00 MB"
+    assert medidas.formatar_bytes(1536) == "1,5 KiB"
+    assert medidas.formatar_bytes(3 * 2**20) == "3,00 MiB"
+    assert medidas.formatar_bytes(7 * 2**30) == "7,00 GiB"
+    assert medidas.formatar_bytes(10**9) == "953,67 MiB"  # o «1 GB» do texto (10^9 bytes) não é 1 GiB
 
 
 # --------------------------------------------------------------------------- dispositivo

@@ -97,7 +97,7 @@ def barras_bytes(tamanhos: dict[str, float], titulo: str = "Tamanho (bytes)", re
     y = np.arange(len(nomes))[::-1]
     ax.barh(y, [tamanhos[n] for n in nomes], color=[f"C{i}" for i in range(len(nomes))])
     for yi, n in zip(y, nomes, strict=True):
-        ax.text(tamanhos[n], yi, f"  {tamanhos[n] / 1024:.1f} KB (÷{ref / tamanhos[n]:.1f})", va="center")
+        ax.text(tamanhos[n], yi, f"  {tamanhos[n] / 1024:.1f} KiB (÷{ref / tamanhos[n]:.1f})", va="center")
     ax.set_yticks(y, nomes)
     ax.set_xlim(0, max(tamanhos.values()) * 1.45)
     ax.set_xlabel("bytes")
@@ -120,7 +120,7 @@ def cascata_tamanhos(passos: dict[str, float], titulo: str = "Do modelo float ao
             anterior = valores[i - 1]
             ax.bar(i, anterior - v, bottom=v, color="lightgrey", edgecolor="grey", hatch="//")
             ax.plot([i - 1.4, i + 0.4], [anterior, anterior], color="grey", linewidth=0.8)
-        ax.text(i, v, f"{v / 1024:.1f} KB\n÷{valores[0] / v:.1f}", ha="center", va="bottom")
+        ax.text(i, v, f"{v / 1024:.1f} KiB\n÷{valores[0] / v:.1f}", ha="center", va="bottom")
     ax.set_xticks(range(len(nomes)), nomes)
     ax.set_ylabel("bytes depois de gzip")
     ax.set_ylim(0, valores[0] * 1.25)

@@ -33,12 +33,12 @@ def histograma_pesos_int8(pesos_float: np.ndarray, pesos_int8: np.ndarray,
 
 
 def barras_tamanhos(tamanhos: dict[str, float], titulo: str = "Tamanho de cada versão do modelo",
-                    unidade: str = "KB"):
+                    unidade: str = "KiB"):
     """Barras com o tamanho (em bytes) de cada versão de um modelo, escritas em ``unidade``
-    ("KB" = 2^10 ou "MB" = 2^20 bytes), com a razão face à primeira barra por cima de cada uma.
+    ("KiB" = 2^10 ou "MiB" = 2^20 bytes), com a razão face à primeira barra por cima de cada uma.
     Apresentado no caderno 01 (e usado no 02)."""
     plt = _plt()
-    fator = {"KB": 2**10, "MB": 2**20}[unidade]
+    fator = {"KiB": 2**10, "MiB": 2**20}[unidade]
     nomes = list(tamanhos)
     valores = np.array([tamanhos[n] for n in nomes], dtype=np.float64)
     fig, ax = plt.subplots(figsize=(1.8 * len(nomes) + 2.5, 3.6))

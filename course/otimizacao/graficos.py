@@ -13,10 +13,11 @@ def _plt():
 
 def barras_memoria(tabela: dict[str, dict[str, float]], limite_gb: float | None = 16.0,
                    titulo: str = "Memória só para os pesos"):
-    """Barras agrupadas (escala logarítmica) da memória em GB de cada modelo em cada formato.
+    """Barras agrupadas (escala logarítmica) da memória em GiB (2^30 bytes) de cada modelo em
+    cada formato.
 
-    ``tabela[modelo][formato] = gigabytes``. A linha horizontal marca a memória do portátil
-    (16 GB num M1). Apresentado no caderno 00.
+    ``tabela[modelo][formato] = GiB``. A linha horizontal marca a memória do portátil (os
+    «16 GB» de um M1 são 16 GiB). Apresentado no caderno 00.
     """
     plt = _plt()
     modelos = list(tabela)
@@ -28,11 +29,11 @@ def barras_memoria(tabela: dict[str, dict[str, float]], limite_gb: float | None 
         ax.bar(np.arange(len(modelos)) + i * largura, valores, largura, label=formato)
     ax.set_xticks(np.arange(len(modelos)) + largura * (len(formatos) - 1) / 2, modelos)
     ax.set_yscale("log")
-    ax.set_ylabel("GB (escala logarítmica)")
+    ax.set_ylabel("GiB (escala logarítmica)")
     ax.set_xlabel("número de parâmetros")
     if limite_gb:
         ax.axhline(limite_gb, color="black", linestyle="--", linewidth=1)
-        ax.text(0.01, limite_gb * 1.3, f"{limite_gb:g} GB", ha="left", transform=ax.get_yaxis_transform())
+        ax.text(0.01, limite_gb * 1.3, f"{limite_gb:g} GiB", ha="left", transform=ax.get_yaxis_transform())
     ax.set_title(titulo)
     ax.legend(title="formato", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()

@@ -1,4 +1,9 @@
-"""Medir tamanhos: bytes, MB (2^20 bytes) e bytes depois de gzip."""
+"""Medir tamanhos: bytes, MiB (2^20 bytes) e bytes depois de gzip.
+
+Uma só convenção em todo o curso: potências de 2, escritas KiB, MiB e GiB (1 KiB = 2^10 bytes,
+1 MiB = 2^20, 1 GiB = 2^30), como a memória RAM se conta. KB, MB e GB (10^3, 10^6, 10^9 bytes)
+só aparecem quando o caderno 00 refaz as contas do texto do módulo, que usa 1 GB = 10^9 bytes.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ def tamanho_bytes(obj) -> int:
 
 
 def bytes_para_mb(n_bytes: float) -> float:
-    """Converte bytes em MB (1 MB = 2^20 bytes). Apresentado no caderno 00."""
+    """Converte bytes em MiB (2^20 bytes; o «MB» do nome vem do texto, cujo código divide por
+    1024**2). Apresentado no caderno 00."""
     return n_bytes / MB
 
 
@@ -36,11 +42,11 @@ def gzip_bytes(dados: bytes, nivel: int = 9) -> int:
 
 
 def formatar_bytes(n_bytes: float) -> str:
-    """Texto legível: «512 B», «3,4 KB», «1,50 MB», «7,00 GB» (unidades de 1024).
+    """Texto legível em potências de 2: «512 B», «3,4 KiB», «1,50 MiB», «7,00 GiB».
     Apresentado no caderno 00."""
     n = float(n_bytes)
-    for unidade, fator in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+    for unidade, fator in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if abs(n) >= fator:
-            casas = 1 if unidade == "KB" else 2
+            casas = 1 if unidade == "KiB" else 2
             return f"{n / fator:.{casas}f} {unidade}".replace(".", ",")
     return f"{int(n)} B"
