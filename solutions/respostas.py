@@ -7,16 +7,19 @@
 RESPOSTAS = {
     # 02_quantizacao_pytorch
     "resposta_conv2d": """
-A quantização dinâmica guarda os pesos em int8 de antemão, mas quantiza as **ativações** em
-tempo de execução, a cada chamada, calculando a escala a partir da própria entrada. Numa
-`nn.Linear` (ou LSTM/GRU) o custo está em carregar uma matriz de pesos grande para poucos
-cálculos por peso, por isso passar os pesos a int8 poupa memória e largura de banda e o custo
-de quantizar a ativação é pequeno. Numa convolução cada peso é reutilizado em muitas posições
-e as ativações são grandes: quantizá-las dinamicamente em cada chamada custaria mais do que se
-ganha, por isso o PyTorch simplesmente não tem uma versão dinâmica de `nn.Conv2d` e deixa-a em
-float32 sem aviso (o conjunto `{nn.Linear, nn.Conv2d}` só tem efeito nas `Linear`).
-Para quantizar também as convoluções é preciso quantização **estática** (com calibração das
-ativações, como a PTQ int8 do caderno 01) ou QAT.
+O `quantize_dynamic` só troca os tipos de camada que estão no seu **mapa por omissão**
+(`nn.Linear`, LSTM, GRU, Embedding…); o `nn.Conv2d` não está nesse mapa, por isso é ignorado em
+silêncio e fica em float32 (o conjunto `{nn.Linear, nn.Conv2d}` só tem efeito nas `Linear`).
+Não é por não existir uma convolução dinâmica (`torch.ao.nn.quantized.dynamic.Conv2d` existe),
+é por ser uma má escolha: a quantização dinâmica guarda os pesos em int8 de antemão, mas
+quantiza as **ativações** em tempo de execução, a cada chamada, calculando a escala a partir
+da própria entrada. Numa `nn.Linear` (ou LSTM/GRU) o custo está em carregar uma matriz de pesos
+grande para poucos cálculos por peso, por isso passar os pesos a int8 poupa memória e largura
+de banda e o custo de quantizar a ativação, pequena, é baixo. Numa convolução as ativações são
+grandes (mapas inteiros) e cada peso é reutilizado em muitas posições: medir e quantizar essas
+ativações em cada chamada custaria mais do que se ganha. Para quantizar também as convoluções
+usa-se quantização **estática**, com as escalas das ativações calibradas de antemão com
+exemplos (como na secção 5 do caderno, ou na PTQ int8 do TFLite do caderno 01), ou QAT.
 """,
     # 03_qat
     "resposta_ptq_ou_qat": """
