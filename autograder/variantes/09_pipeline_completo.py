@@ -119,9 +119,9 @@ CERTAS = {
         case _:
             raise ValueError("Dispositivo inválido; os válidos são cpu, gpu, cuda, mps e tpu.")
 '''),
-    "pipeline em passos (política num try/finally, latência com a inferencia_tflite)": (
+    "pipeline: em passos (política num try/finally, latência com a inferencia_tflite)": (
         "PipelineOtimizacao", _PIPELINE_EM_PASSOS + "\n\nPipelineOtimizacao = _PipelineEmPassos\n"),
-    "pipeline com a máscara reaplicada à mão por um callback e gráfico de barras": ("PipelineOtimizacao", '''
+    "pipeline: máscara reaplicada à mão por um callback e gráfico de barras": ("PipelineOtimizacao", '''
 class PipelineOtimizacao:
     def __init__(self, modelo, esparsidade: float = 0.8, epocas_poda: int = 4, epocas_afinacao: int = 2):
         self.modelo, self.esparsidade = modelo, esparsidade
@@ -224,7 +224,7 @@ ERRADAS = {
     raise ValueError(f"Dispositivo desconhecido: {dispositivo}")
 ''', ["teste_escolher_politica_precisao"]),
     # ---- PipelineOtimizacao
-    "o pipeline do texto: métodos pass, política mista global e temp_pruned.keras": ("PipelineOtimizacao", '''
+    "pipeline: o do texto (métodos pass, política mista global, temp_pruned.keras)": ("PipelineOtimizacao", '''
 class PipelineOtimizacao:
     def __init__(self, modelo, esparsidade: float = 0.8, epocas_poda: int = 4, epocas_afinacao: int = 2):
         self.model_original = modelo
@@ -252,24 +252,24 @@ class PipelineOtimizacao:
     def gerar_relatorio(self):
         print("RELATÓRIO FINAL DE OTIMIZAÇÃO")
 ''', ["teste_pipeline_resultado", "teste_pipeline_sem_efeitos", "teste_pipeline_relatorio"]),
-    "afina com um fit normal (sem a máscara): os zeros voltam": ("PipelineOtimizacao", _errada('''
+    "pipeline: afina com um fit normal (sem a máscara): os zeros voltam": ("PipelineOtimizacao", _errada('''
     def _afinar(self, podado, x, y):
         podado.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         podado.fit(x, y, batch_size=16, epochs=self.epocas_afinacao, verbose=0)
         return podado
 '''), ["teste_pipeline_resultado", "teste_pipeline_relatorio"]),
-    "deixa temp_pruned.keras na pasta de trabalho (como o texto)": ("PipelineOtimizacao", _errada('''
+    "pipeline: deixa temp_pruned.keras na pasta de trabalho (como o texto)": ("PipelineOtimizacao", _errada('''
     def _converter(self, podado, x):
         podado.save("temp_pruned.keras")
         return quantizar_modelo_int8(keras.models.load_model("temp_pruned.keras"), x)
 '''), ["teste_pipeline_sem_efeitos"]),
-    "ativa a precisão mista para a conversão e não repõe a política": ("PipelineOtimizacao", _errada('''
+    "pipeline: ativa a precisão mista para a conversão e não repõe a política": ("PipelineOtimizacao", _errada('''
     def otimizar_completo(self, x_treino, y_treino, x_val, y_val) -> bytes:
         final = super().otimizar_completo(x_treino, y_treino, x_val, y_val)
         keras.mixed_precision.set_global_policy("mixed_float16")  # «PASSO 1» do texto, no fim
         return final
 '''), ["teste_pipeline_sem_efeitos"]),
-    "poda o modelo de quem chama (prune_low_magnitude sem clonar)": ("PipelineOtimizacao", _errada('''
+    "pipeline: poda o modelo de quem chama (prune_low_magnitude sem clonar)": ("PipelineOtimizacao", _errada('''
     def _podar(self, x, y):
         passos = self.epocas_poda * int(np.ceil(len(x) / 16))
         calendario = tfmot.sparsity.keras.PolynomialDecay(0.0, self.esparsidade, 0, passos // 2, frequency=10)
@@ -279,7 +279,7 @@ class PipelineOtimizacao:
                       callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
         return tfmot.sparsity.keras.strip_pruning(envolvido)
 '''), ["teste_pipeline_sem_efeitos", "teste_pipeline_relatorio"]),
-    "só quantiza, sem poda (≈3,7×, não 8×)": ("PipelineOtimizacao", _errada('''
+    "pipeline: só quantiza, sem poda (≈3,7×, não 8×)": ("PipelineOtimizacao", _errada('''
     def _podar(self, x, y):
         copia = keras.models.clone_model(self.modelo)
         copia.set_weights(self.modelo.get_weights())
@@ -288,30 +288,30 @@ class PipelineOtimizacao:
     def _afinar(self, podado, x, y):
         return podado
 '''), ["teste_pipeline_resultado", "teste_pipeline_relatorio"]),
-    "quantização só dos pesos (entrada e saída float)": ("PipelineOtimizacao", _errada('''
+    "pipeline: quantização só dos pesos (entrada e saída float)": ("PipelineOtimizacao", _errada('''
     def _converter(self, podado, x):
         conversor = tf.lite.TFLiteConverter.from_keras_model(podado)
         conversor.optimizations = [tf.lite.Optimize.DEFAULT]
         return conversor.convert()
 '''), ["teste_pipeline_resultado"]),
-    "tamanhos sem gzip (len dos bytes): os zeros não poupam nada": ("PipelineOtimizacao", _errada('''
+    "pipeline: tamanhos sem gzip (len dos bytes): os zeros não poupam nada": ("PipelineOtimizacao", _errada('''
     def _tamanho(self, b):
         return len(b)
 '''), ["teste_pipeline_relatorio"]),
-    "relatório antes de correr devolve uma lista vazia em vez de RuntimeError": ("PipelineOtimizacao", _errada('''
+    "pipeline: relatório antes de correr devolve uma lista vazia em vez de RuntimeError": ("PipelineOtimizacao", _errada('''
     def relatorio(self) -> list[dict]:
         return list(self.etapas or [])
 '''), ["teste_pipeline_relatorio"]),
-    "precisão e esparsidade em percentagem": ("PipelineOtimizacao", _errada('''
+    "pipeline: precisão e esparsidade em percentagem": ("PipelineOtimizacao", _errada('''
     def relatorio(self) -> list[dict]:
         return [dict(e, precisao=100 * e["precisao"], esparsidade=100 * e["esparsidade"]) for e in super().relatorio()]
 '''), ["teste_pipeline_relatorio"]),
-    "gerar_relatorio mostra a figura (plt.show) e não a devolve": ("PipelineOtimizacao", _errada('''
+    "pipeline: gerar_relatorio mostra a figura (plt.show) e não a devolve": ("PipelineOtimizacao", _errada('''
     def gerar_relatorio(self):
         super().gerar_relatorio()
         plt.show()
 '''), ["teste_pipeline_relatorio"]),
-    "esparsidade do original medida depois da poda (no modelo podado)": ("PipelineOtimizacao", _errada('''
+    "pipeline: esparsidade do original medida depois da poda (no modelo podado)": ("PipelineOtimizacao", _errada('''
     def relatorio(self) -> list[dict]:
         etapas = super().relatorio()
         etapas[0] = dict(etapas[0], esparsidade=etapas[1]["esparsidade"])
@@ -322,5 +322,5 @@ class PipelineOtimizacao:
 # O aluno «meio certo» esquece-se do mps (0 de 2) e deixa temp_pruned.keras na pasta (6 de 8).
 MEIO_CERTO = {
     "escolher_politica_precisao": "política: mps → float32 (o M1 não teria float16)",
-    "PipelineOtimizacao": "deixa temp_pruned.keras na pasta de trabalho (como o texto)",
+    "PipelineOtimizacao": "pipeline: deixa temp_pruned.keras na pasta de trabalho (como o texto)",
 }
