@@ -340,7 +340,12 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     page.goto(f"{base}/formgrader/gradebook/{SEQ}/{SEQ}?token={TOKEN}")
     expect(page.locator("#main-table")).to_contain_text("ana", timeout=60_000)
     capturas(page, "formgrader_entregas")
-    page.locator("#main-table a", has_text=re.compile("Submission|ana")).first.click()
+    page.get_by_role("link", name="Submission #1").click()
+    page.wait_for_load_state()
+    if "formgrader encountered an error" in page.locator("body").inner_text():
+        capturas(page, "formgrader_erro")
+        pytest.fail("A página de correção do formgrader deu erro 500; o servidor diz:\n"
+                    + _ultimo_erro(projeto.parent / "casa" / "professor.log"))
     nota = page.locator(f"input#{LIVRE}")
     expect(nota).to_be_visible(timeout=60_000)
     assert "quantiza as ativações em tempo de execução" in page.locator("body").inner_text()
@@ -370,6 +375,14 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     expect(page.locator(f"textarea#{LIVRE}-comment")).to_have_value("Certo, mas falta dizer porquê.")
     page.locator(f"input#{LIVRE}").scroll_into_view_if_needed()
     capturas(page, "nota_a_mao_depois_de_avaliar_outra_vez")
+
+
+def _ultimo_erro(registo: Path) -> str:
+    """O fim do último traceback no registo do servidor (o que o professor veria no terminal)."""
+    texto = registo.read_text(errors="replace")
+    inicio = texto.rfind("Traceback (most recent call last)")
+    linhas = [linha for linha in texto[inicio:].splitlines() if linha.strip() and set(linha.strip()) != {"^"}]
+    return "\n".join(linhas[:1] + linhas[-8:]) if inicio >= 0 else texto[-2000:]
 
 
 def _esperar_nota(raiz: Path, pontos: float, comentario: str, espera: float = 30) -> None:
