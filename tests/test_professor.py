@@ -14,83 +14,28 @@ os encontra, não como são feitos.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-RAIZ = Path(__file__).resolve().parents[1]
+from tests.servidores import (
+    RAIZ,
+    TAREFAS,
+    com_tarefas,
+    copiar_projeto,
+    ler_json,
+    ler_texto,
+    servidor,
+)
+
 TOKEN = "token-de-teste-do-professor"
-TAREFAS = sorted(p.stem for p in (RAIZ / "course").glob("*.ipynb"))
-# O que gera o build, a avaliação e o formgrader: nunca se copia para a cópia do projeto.
-GERADOS = {"source", "release", "submitted", "autograded", "feedback", "gradebook.db", "exchange",
-           "turma_demo", ".avaliacao", "grades.csv", "notas_por_exercicio.csv", "relatorio_avaliacao.md"}
-LIXO = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints", *GERADOS)
+_json, _texto = ler_json, ler_texto  # os nomes de sempre deste ficheiro
 
 
-def _porta_livre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _json(url: str, espera: float = 30):
-    with urllib.request.urlopen(url, timeout=espera) as r:
-        return json.loads(r.read())
-
-
-def _texto(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=60) as r:
-        return r.read().decode()
-
-
-@contextlib.contextmanager
 def _servidor(alvo: str, projeto: Path, casa: Path):
-    """``NO_BROWSER=1 PORTA=… make <alvo>`` em ``projeto``; devolve o URL base e mata tudo no fim."""
-    porta = _porta_livre()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE"))}
-    env.update(
-        NO_BROWSER="1", PORTA=str(porta), JUPYTER_TOKEN=TOKEN,
-        # a configuração e as definições do utilizador (~/.jupyter) ficam de fora e intactas
-        JUPYTER_CONFIG_DIR=str(casa / "config"), JUPYTERLAB_SETTINGS_DIR=str(casa / "definicoes"),
-        JUPYTERLAB_WORKSPACES_DIR=str(casa / "areas"), JUPYTER_RUNTIME_DIR=str(casa / "runtime"),
-    )
-    registo = open(casa / f"{alvo}.log", "wb")
-    inicio = time.monotonic()
-    proc = subprocess.Popen(["make", alvo], cwd=projeto, env=env, stdout=registo,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{porta}"
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"make {alvo} saiu ({proc.returncode}):\n"
-                            + (casa / f"{alvo}.log").read_text(errors="replace")[-3000:])
-            if time.monotonic() - inicio > 120:
-                pytest.fail(f"o JupyterLab do make {alvo} não respondeu em 120 s")
-            try:
-                _json(f"{base}/api/status?token={TOKEN}")
-                break
-            except OSError:
-                time.sleep(0.3)
-        print(f"make {alvo}: servidor pronto em {time.monotonic() - inicio:.1f} s")
-        yield base
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        registo.close()
+    return servidor(alvo, projeto, casa, TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -100,27 +45,11 @@ def projeto(tmp_path_factory) -> Path:
 
 def _copiar_projeto(copia: Path) -> Path:
     """Cópia do que o make curso e o make professor usam, com um .venv já «instalado»."""
-    for nome in ("Makefile", "pyproject.toml", "requirements.txt"):
-        shutil.copy2(RAIZ / nome, copia / nome)
-    for pasta in ("autograder", "course", "jupyter_config"):
-        shutil.copytree(RAIZ / pasta, copia / pasta, ignore=LIXO)
-    # O .venv verdadeiro, entrada a entrada, com um carimbo próprio: o make da cópia nunca
-    # reinstala (nem aponta a instalação editável do projeto para a cópia).
-    venv = copia / ".venv"
-    venv.mkdir()
-    for entrada in (RAIZ / ".venv").iterdir():
-        if entrada.name != ".instalado":
-            (venv / entrada.name).symlink_to(entrada)
-    (venv / ".instalado").touch()
-    return copia
+    return copiar_projeto(copia)
 
 
 def _com_tarefas(projeto: Path) -> None:
-    for pasta in ("source", "release"):
-        for tarefa in TAREFAS:
-            destino = projeto / "autograder" / pasta / tarefa
-            destino.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(RAIZ / "course" / f"{tarefa}.ipynb", destino)
+    com_tarefas(projeto)
 
 
 def test_make_professor_gera_o_build_so_se_faltar(projeto):
