@@ -22,6 +22,7 @@ Só estes: ``.venv/bin/python -m pytest -m navegador``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -103,6 +104,16 @@ class Capturas:
         self.n += 1
         pagina.screenshot(path=str(self.pasta / f"{self.n:02d}_{passo}.png"))
         print(f"  [{time.monotonic() - self.inicio:5.1f} s] {self.n:02d} {passo}")
+
+    @contextlib.contextmanager
+    def ao_falhar(self, pagina):
+        """Se o teste falhar aqui dentro, uma última captura: o ecrã no momento da falha."""
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self(pagina, "FALHOU")
+            raise
 
 
 @pytest.fixture
@@ -190,70 +201,72 @@ def curso(tmp_path_factory):
 def test_aluno_resolve_o_primeiro_exercicio_e_valida(curso, page, capturas):
     from playwright.sync_api import expect
 
-    base, projeto = curso
-    caderno = "00_numeros_e_memoria"
-    resposta, teste = indice(caderno, "memoria_modelo"), indice(caderno, "teste_memoria_modelo")
-    abrir_caderno(page, base, caderno)
-    capturas(page, "caderno_00_aberto")
+    with capturas.ao_falhar(page):
+        base, projeto = curso
+        caderno = "00_numeros_e_memoria"
+        resposta, teste = indice(caderno, "memoria_modelo"), indice(caderno, "teste_memoria_modelo")
+        abrir_caderno(page, base, caderno)
+        capturas(page, "caderno_00_aberto")
 
-    # Até ao primeiro exercício: as células dadas, o esqueleto e o seu teste visível.
-    correr_ate(page, teste)
-    expect(saida(page, teste)).to_contain_text(
-        "Exercício por fazer: substitui estas duas linhas pelo teu código.", timeout=120_000)
-    celula(page, teste).scroll_into_view_if_needed()
-    capturas(page, "teste_falha_com_o_esqueleto")
-    for i in range(resposta):
-        assert "Traceback" not in texto_saida(page, i), f"a célula {i} do 00 deu erro"
+        # Até ao primeiro exercício: as células dadas, o esqueleto e o seu teste visível.
+        correr_ate(page, teste)
+        expect(saida(page, teste)).to_contain_text(
+            "Exercício por fazer: substitui estas duas linhas pelo teu código.", timeout=120_000)
+        celula(page, teste).scroll_into_view_if_needed()
+        capturas(page, "teste_falha_com_o_esqueleto")
+        for i in range(resposta):
+            assert "Traceback" not in texto_saida(page, i), f"a célula {i} do 00 deu erro"
 
-    # Um erro típico (int4 num byte inteiro): o teste visível diz o que está mal, em pt-PT.
-    pista = mensagem_do_assert(caderno, "teste_memoria_modelo", '"int4"')
-    escrever(page, resposta, ERRADA)
-    page.keyboard.press("Shift+Enter")
-    page.keyboard.press("Shift+Enter")
-    expect(saida(page, teste)).to_contain_text(f"AssertionError: {pista}", timeout=60_000)
-    capturas(page, "teste_falha_com_a_pista")
+        # Um erro típico (int4 num byte inteiro): o teste visível diz o que está mal, em pt-PT.
+        pista = mensagem_do_assert(caderno, "teste_memoria_modelo", '"int4"')
+        escrever(page, resposta, ERRADA)
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.press("Shift+Enter")
+        expect(saida(page, teste)).to_contain_text(f"AssertionError: {pista}", timeout=60_000)
+        capturas(page, "teste_falha_com_a_pista")
 
-    # A resposta certa: o teste passa.
-    escrever(page, resposta, CERTA)
-    page.keyboard.press("Shift+Enter")
-    page.keyboard.press("Shift+Enter")
-    expect(saida(page, teste)).to_contain_text("✅ memoria_modelo", timeout=60_000)
-    assert "Error" not in texto_saida(page, teste)
-    capturas(page, "teste_passa")
+        # A resposta certa: o teste passa.
+        escrever(page, resposta, CERTA)
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.press("Shift+Enter")
+        expect(saida(page, teste)).to_contain_text("✅ memoria_modelo", timeout=60_000)
+        assert "Error" not in texto_saida(page, teste)
+        capturas(page, "teste_passa")
 
-    # O botão Validate do nbgrader: grava o caderno e corre-o todo num kernel novo. Falham os
-    # exercícios por fazer; o memoria_modelo não aparece entre eles.
-    page.locator(f"{PAINEL} .jp-Toolbar-item", has_text="Validate").click()
-    dialogo = page.locator(".jp-Dialog", has_text="Validation Results")
-    expect(dialogo).to_be_visible(timeout=150_000)
-    texto = dialogo.inner_text()
-    capturas(page, "validate_resultado")
-    assert "The following cell failed:" in texto, texto[:2000]
-    assert "reducao_percentual(" in texto and "Exercício por fazer" in texto, texto[:2000]
-    assert 'memoria_modelo(1_000, "fp32")' not in texto, f"o Validate diz que o memoria_modelo falha:\n{texto[:2000]}"
-    dialogo.get_by_role("button", name="Ok").click()
-    # O Validate gravou a resposta no caderno do aluno (a cópia do course/).
-    gravado = nbformat.read(projeto / "course" / f"{caderno}.ipynb", as_version=4)
-    assert "(n_parametros + 1) // 2" in gravado.cells[resposta].source
+        # O botão Validate do nbgrader: grava o caderno e corre-o todo num kernel novo. Falham os
+        # exercícios por fazer; o memoria_modelo não aparece entre eles.
+        page.locator(f"{PAINEL} .jp-Toolbar-item", has_text="Validate").click()
+        dialogo = page.locator(".jp-Dialog", has_text="Validation Results")
+        expect(dialogo).to_be_visible(timeout=150_000)
+        texto = dialogo.inner_text()
+        capturas(page, "validate_resultado")
+        assert "The following cell failed:" in texto, texto[:2000]
+        assert "reducao_percentual(" in texto and "Exercício por fazer" in texto, texto[:2000]
+        assert 'memoria_modelo(1_000, "fp32")' not in texto, f"o Validate diz que o memoria_modelo falha:\n{texto[:2000]}"
+        dialogo.get_by_role("button", name="Ok").click()
+        # O Validate gravou a resposta no caderno do aluno (a cópia do course/).
+        gravado = nbformat.read(projeto / "course" / f"{caderno}.ipynb", as_version=4)
+        assert "(n_parametros + 1) // 2" in gravado.cells[resposta].source
 
 
 def test_aluno_corre_o_inicio_do_caderno_02(curso, page, capturas):
     from playwright.sync_api import expect
 
-    base, _ = curso
-    abrir_caderno(page, base, SEQ)
-    capturas(page, "caderno_02_aberto")
-    # imports, motor quantizado, dados e treino da rede de base
-    treino = indice(SEQ, contem="exatidão no teste (float32)")
-    correr_ate(page, treino)
-    expect(saida(page, treino)).to_contain_text("exatidão no teste (float32):", timeout=120_000)
-    celula(page, treino).scroll_into_view_if_needed()
-    capturas(page, "treino_de_base")
-    for i in range(treino + 1):
-        texto = texto_saida(page, i)
-        assert "Traceback" not in texto and "Error" not in texto, f"célula {i}:\n{texto[:2000]}"
-    exatidao = float(re.search(r"exatidão no teste \(float32\): ([\d.]+)", texto_saida(page, treino))[1])
-    assert exatidao > 0.9, f"a rede de base só teve {exatidao:.3f} de exatidão"
+    with capturas.ao_falhar(page):
+        base, _ = curso
+        abrir_caderno(page, base, SEQ)
+        capturas(page, "caderno_02_aberto")
+        # imports, motor quantizado, dados e treino da rede de base
+        treino = indice(SEQ, contem="exatidão no teste (float32)")
+        correr_ate(page, treino)
+        expect(saida(page, treino)).to_contain_text("exatidão no teste (float32):", timeout=120_000)
+        celula(page, treino).scroll_into_view_if_needed()
+        capturas(page, "treino_de_base")
+        for i in range(treino + 1):
+            texto = texto_saida(page, i)
+            assert "Traceback" not in texto and "Error" not in texto, f"célula {i}:\n{texto[:2000]}"
+        exatidao = float(re.search(r"exatidão no teste \(float32\): ([\d.]+)", texto_saida(page, treino))[1])
+        assert exatidao > 0.9, f"a rede de base só teve {exatidao:.3f} de exatidão"
 
 
 # --------------------------------------------------------------------------- professor
@@ -310,7 +323,8 @@ def test_professor_da_nota_a_mao_no_formgrader_e_ela_fica(tmp_path, page, captur
                    env=_com_venv_no_path(projeto), timeout=120)
     avaliacao = _avaliar(raiz, turma)
     try:
-        with servidores.servidor("professor", projeto, tmp_path / "casa", TOKEN) as base:
+        with servidores.servidor("professor", projeto, tmp_path / "casa", TOKEN) as base, \
+                capturas.ao_falhar(page):
             _formgrader(page, base, capturas, projeto, turma, avaliacao)
     finally:
         if avaliacao.poll() is None:
