@@ -160,8 +160,14 @@ def abrir_caderno(pagina, base: str, nome: str) -> None:
     from playwright.sync_api import expect
 
     pagina.goto(f"{base}/lab/tree/{nome}.ipynb?token={TOKEN}")
-    expect(pagina.locator(f"{PAINEL} .jp-Notebook .jp-Cell").first).to_be_visible(timeout=90_000)
-    expect(pagina.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle"))).to_be_visible(timeout=90_000)
+    # Pronto: o kernel parado à espera («| Idle» na barra de estado). Um caderno que não abre
+    # mostra antes um diálogo de erro («File Load Error…»): o teste falha com o texto dele.
+    pronto = pagina.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle"))
+    erro = pagina.locator(".jp-Dialog")
+    expect(pronto.or_(erro).first).to_be_visible(timeout=120_000)
+    if erro.count():
+        pytest.fail(f"O JupyterLab não abriu {nome}.ipynb: {' '.join(erro.first.inner_text().split())}")
+    expect(pagina.locator(f"{PAINEL} .jp-Notebook .jp-Cell").first).to_be_visible(timeout=30_000)
 
 
 def correr_ate(pagina, ultima: int) -> None:
@@ -204,9 +210,9 @@ def test_aluno_resolve_o_primeiro_exercicio_e_valida(curso, page, capturas):
     with capturas.ao_falhar(page):
         base, projeto = curso
         caderno = "00_numeros_e_memoria"
-        resposta, teste = indice(caderno, "memoria_modelo"), indice(caderno, "teste_memoria_modelo")
         abrir_caderno(page, base, caderno)
         capturas(page, "caderno_00_aberto")
+        resposta, teste = indice(caderno, "memoria_modelo"), indice(caderno, "teste_memoria_modelo")
 
         # Até ao primeiro exercício: as células dadas, o esqueleto e o seu teste visível.
         correr_ate(page, teste)
