@@ -401,8 +401,15 @@ def _ultimo_erro(registo: Path) -> str:
     """O fim do último traceback no registo do servidor (o que o professor veria no terminal)."""
     texto = registo.read_text(errors="replace")
     inicio = texto.rfind("Traceback (most recent call last)")
-    linhas = [linha for linha in texto[inicio:].splitlines() if linha.strip() and set(linha.strip()) != {"^"}]
-    return "\n".join(linhas[:1] + linhas[-8:]) if inicio >= 0 else texto[-2000:]
+    if inicio < 0:
+        return texto[-2000:]
+    linhas = []
+    for linha in texto[inicio:].splitlines()[1:]:
+        if linha.startswith("["):  # a linha seguinte do registo: o traceback acabou
+            break
+        if linha.strip() and set(linha.strip()) != {"^"}:
+            linhas.append(linha.strip())
+    return "\n".join(["Traceback (most recent call last): …", *linhas[-6:]])
 
 
 def _esperar_nota(raiz: Path, pontos: float, comentario: str, espera: float = 30) -> None:
