@@ -99,8 +99,10 @@ def kernelspec(raiz: Path) -> Path:
 
 def pasta_cache_modelos(raiz: Path) -> Path:
     """A cache do modelo de base partilhada pelas entregas de uma avaliação (só de leitura
-    para o kernel isolado; ver ``aquecer_cache``)."""
-    return raiz / ".avaliacao" / "cache_modelos"
+    para o kernel isolado; ver ``aquecer_cache``): a de ``CURSO4_CACHE_MODELOS`` se estiver
+    definida (os testes partilham uma por sessão), senão uma dentro da raiz da avaliação."""
+    pasta = os.environ.get(comum.ENV_CACHE_MODELOS)
+    return Path(pasta) if pasta else raiz / ".avaliacao" / "cache_modelos"
 
 
 def aquecer_cache(raiz: Path) -> str:

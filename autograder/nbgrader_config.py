@@ -65,8 +65,10 @@ c.Execute.timeout = int(os.environ.get(comum.ENV_TEMPO_CELULA, comum.TEMPO_CELUL
 c.Execute.iopub_timeout = 60
 
 # Feedback em português (modelo próprio em modelo_feedback/feedback_pt).
-c.HTMLExporter.template_name = "feedback_pt"
-c.HTMLExporter.extra_template_basedirs = [
+# Só no generate_feedback: o formgrader usa o seu próprio HTMLExporter para mostrar a entrega ao
+# professor, e o modelo do feedback não lhe serve (a página de correção dava erro 500).
+c.GenerateFeedback.HTMLExporter.template_name = "feedback_pt"
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
     os.path.join(AUTOGRADER, "modelo_feedback"),
 ]
 

@@ -14,3 +14,8 @@ c = get_config()  # noqa: F821 (injetado pelo Jupyter)
 c.Exchange.root = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "exchange"
 )
+
+# O Validate do aluno (make curso): o nbclient espera pelas últimas saídas de uma célula até
+# iopub_timeout segundos; os 4 s por omissão não chegam a uma célula que importa o TensorFlow
+# numa máquina ocupada (CellTimeoutError no Validate). O mesmo valor da avaliação.
+c.Execute.iopub_timeout = 60
