@@ -30,7 +30,7 @@ def _correr_avaliar(raiz: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     cmd = [sys.executable, "-m", "autograder.avaliar", "--raiz", str(raiz), *args]
-    proc = subprocess.run(cmd, cwd=RAIZ, env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(cmd, cwd=RAIZ, env=env, capture_output=True, text=True, timeout=3600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
