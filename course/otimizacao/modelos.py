@@ -29,7 +29,7 @@ def criar_modelo_base(forma_entrada=(8, 8, 1), num_classes: int = 10, semente: i
     """Cria (sem treinar) a CNN de base: Conv2D(16) → Flatten → Dense(64) → Dense(classes).
 
     A saída são *logits* (sem softmax): a perda usa ``from_logits=True``. Com entradas 8×8
-    tem 37 738 parâmetros; abaixo de ~25 mil, o overhead fixo de ~5 KB de um ficheiro TFLite
+    tem 37 738 parâmetros; abaixo de ~25 mil, o overhead fixo de ~5 KiB de um ficheiro TFLite
     esconde o ganho da quantização (CURSO.md, «Data and models»). Apresentado no caderno 00.
     """
     import tf_keras as keras
