@@ -105,6 +105,19 @@ def pasta_cache_modelos(raiz: Path) -> Path:
     return Path(pasta) if pasta else raiz / ".avaliacao" / "cache_modelos"
 
 
+def _cache_legivel(pasta: Path) -> None:
+    """O kernel isolado corre como nobody: a cache tem de se poder atravessar e ler (uma pasta
+    de ``mktemp -d`` é 700). Só se acrescentam as permissões de leitura; nada de escrita."""
+    try:
+        if pasta.is_dir():
+            pasta.chmod(pasta.stat().st_mode | 0o055)
+            for ficheiro in pasta.iterdir():
+                if ficheiro.is_file():
+                    ficheiro.chmod(ficheiro.stat().st_mode | 0o044)
+    except OSError:  # não é nossa: o kernel treina o modelo ele próprio
+        pass
+
+
 def aquecer_cache(raiz: Path) -> str:
     """Treina uma vez o modelo de base do curso (``otimizacao.modelos.treinar_modelo_base``)
     para a cache da avaliação: cada entrega lê-o em vez de o treinar outra vez. Devolve o que
@@ -114,6 +127,7 @@ def aquecer_cache(raiz: Path) -> str:
     env[comum.ENV_CACHE_MODELOS] = str(pasta_cache_modelos(raiz))
     codigo = "from otimizacao import dados, modelos; modelos.treinar_modelo_base(dados.carregar_dados())"
     proc = subprocess.run([sys.executable, "-c", codigo], env=env, capture_output=True, text=True)
+    _cache_legivel(pasta_cache_modelos(raiz))
     linhas = [linha for linha in proc.stdout.splitlines() if linha.startswith("Modelo de base")]
     return linhas[-1] if linhas else f"Não consegui preparar a cache do modelo de base: {proc.stderr.strip()[-300:]}"
 
@@ -125,6 +139,7 @@ def ambiente_do_kernel(raiz: Path, entregas_raiz: Path) -> dict[str, str]:
     env = ambiente_nbgrader()
     env[comum.ENV_CACHE_MODELOS] = str(pasta_cache_modelos(raiz))
     if ISOLAMENTO:
+        _cache_legivel(pasta_cache_modelos(raiz))
         env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernelspec(raiz)), env.get("JUPYTER_PATH")]))
         env[comum.ENV_KERNEL] = KERNEL_ISOLADO
         env[comum.ENV_ESCONDER] = os.pathsep.join(

@@ -115,10 +115,11 @@ def treinar_modelo_base(dados, epocas: int = 15, semente: int = 0, verbose: int 
     modelo = criar_modelo_base(dados.forma_entrada, dados.num_classes, semente)
     ficheiro = pasta_cache() / f"modelo_base-{chave_cache(modelo, dados, epocas, semente)}.keras"
     carregado = None
-    if cache and ficheiro.exists():
+    if cache:
         try:
-            carregado = keras.models.load_model(ficheiro)
-        except Exception:  # ficheiro cortado ou de outra versão: treina-se de novo
+            if ficheiro.exists():
+                carregado = keras.models.load_model(ficheiro)
+        except Exception:  # sem permissão, ficheiro cortado ou de outra versão: treina-se de novo
             carregado = None
     if carregado is not None:
         modelo = carregado
