@@ -125,7 +125,8 @@ def capturas(request, capsys):
 
 
 # --------------------------------------------------------------------------- JupyterLab
-PAINEL = "#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)"
+# O caderno à vista: o JupyterLab esconde os outros separadores sem os tirar da página.
+PAINEL = "#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden):visible"
 
 
 def celula(pagina, i: int):
@@ -159,7 +160,10 @@ def abrir_caderno(pagina, base: str, nome: str) -> None:
     """Abre ``nome`` no JupyterLab e espera pelo kernel pronto."""
     from playwright.sync_api import expect
 
-    pagina.goto(f"{base}/lab/tree/{nome}.ipynb?token={TOKEN}")
+    # `reset`: um espaço de trabalho novo, só com este caderno. Sem ele, o JupyterLab reabre os
+    # cadernos dos testes anteriores e pode pôr um deles à frente depois de este abrir (no CI, o
+    # 00 tapou o 02 a meio do teste).
+    pagina.goto(f"{base}/lab/tree/{nome}.ipynb?reset&token={TOKEN}")
     # Pronto: o kernel parado à espera («| Idle» na barra de estado). Um caderno que não abre
     # mostra antes um diálogo de erro («File Load Error…»): o teste falha com o texto dele.
     pronto = pagina.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle"))
