@@ -12,6 +12,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tempfile  # noqa: E402
 
 os.environ.setdefault("CURSO4_CACHE_MODELOS", tempfile.mkdtemp(prefix="curso4-cache-"))
+# O registo de progresso dos cadernos (otimizacao.progresso) que os testes executam vai para um
+# ficheiro temporário, nunca para o course/.progresso_modulo4.json de quem corre os testes.
+os.environ.setdefault("CURSO4_PROGRESSO", os.path.join(tempfile.mkdtemp(prefix="curso4-progresso-"), ".progresso_modulo4.json"))
 
 from pathlib import Path  # noqa: E402
 

@@ -10,7 +10,8 @@ Tudo o resto deriva daqui ou é verificado contra isto:
 - a tabela de cadernos do README é gerada daqui (``python -m otimizacao.manifesto``) e um
   teste confirma que está igual;
 - o ``make bench`` mede as partes declaradas em ``bench``;
-- o caderno do checklist (10) usa ``CHECKLIST`` e o mapa ``checklist`` de cada caderno.
+- o caderno do checklist (10) usa ``ITENS`` (os do texto e o do curso) e ``REGRAS``; o
+  checklist da turma (``autograder/checklist_turma.py``) também.
 
 Acrescentar um caderno: uma entrada em ``CADERNOS`` (ver o README, «Acrescentar um exercício»).
 Apresentado no caderno 10_checklist; usado pelo build, pelos testes e pelo bench.
@@ -29,6 +30,39 @@ CHECKLIST: dict[str, str] = {
     "taxa": "Implementei learning rate scheduling",
     "paragem": "Uso early stopping e checkpointing",
     "combinar": "Consigo combinar técnicas (pruning + quantização)",
+}
+
+# O item que o curso acrescenta ao do texto para a secção 4.3 (não é citação do texto: os itens
+# «taxa» e «paragem» pedem que se use; este, que se escreva um schedule e um callback próprios).
+ITENS_DO_CURSO: dict[str, str] = {
+    "agendas_callbacks": "Escrevo os meus próprios schedules e callbacks para o Keras (4.3)",
+}
+# Todos os itens do caderno 10_checklist: os do texto, pela ordem do texto, e o do curso.
+ITENS: dict[str, str] = {**CHECKLIST, **ITENS_DO_CURSO}
+
+# A tabela de regras do checklist (caderno 10_checklist; o exercício itens_demonstrados aplica-a
+# a um registo de progresso, otimizacao.progresso). Cada item tem uma ou mais alternativas; basta
+# uma. Uma alternativa exige que os testes visíveis de cada exercício tenham passado e que cada
+# figura medida pelo aluno, (caderno, figura, operador, limite), cumpra «valor operador limite».
+# Os limites são os dos testes dos cadernos (CURSO.md). O checklist da turma
+# (autograder/checklist_turma.py) usa só os exercícios: o professor tem as notas, não as figuras.
+REGRAS: dict[str, tuple[dict, ...]] = {
+    "formatos": ({"exercicios": ("memoria_modelo", "quantizar_afim", "empacotar_int4"), "figuras": ()},),
+    "ptq": ({"exercicios": ("quantizar_modelo_int8", "inferencia_tflite", "avaliar_tflite"),
+             "figuras": (("01_ptq_tflite", "razao_int8", ">=", 3.3), ("01_ptq_tflite", "queda_pontos", "<=", 2.0))},),
+    "poda": ({"exercicios": ("calcular_sparsity", "podar_progressivamente", "tamanho_gzip"),
+              "figuras": (("04_poda", "erro_esparsidade", "<=", 0.02),)},),
+    "destilacao": ({"exercicios": ("perda_destilacao", "perda_total", "Destilador"),
+                    "figuras": (("06_destilacao", "exatidao_destilado", ">=", 0.90),)},),
+    "taxa": ({"exercicios": ("WarmUpCosineDecay", "simular_reduce_on_plateau"), "figuras": ()},),
+    "paragem": ({"exercicios": ("epoca_de_paragem", "TopKCheckpoint"), "figuras": ()},),
+    "combinar": (
+        {"exercicios": ("otimizar_modelo_completo",),
+         "figuras": (("05_poda_e_quantizacao", "razao", ">=", 8.0), ("05_poda_e_quantizacao", "queda_pontos", "<=", 3.0))},
+        {"exercicios": ("PipelineOtimizacao",),
+         "figuras": (("09_pipeline_completo", "razao", ">=", 8.0), ("09_pipeline_completo", "queda_pontos", "<=", 3.0))},
+    ),
+    "agendas_callbacks": ({"exercicios": ("WarmUpCosineDecay", "TopKCheckpoint"), "figuras": ()},),
 }
 
 

@@ -1,0 +1,105 @@
+"""O registo de progresso do aluno (``course/otimizacao/progresso.py``): escrita atómica, um
+ficheiro em falta ou estragado nunca para um caderno (aviso em pt-PT no stdout, nada no stderr,
+cópia do estragado), desligado durante a avaliação."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from otimizacao import progresso
+
+
+@pytest.fixture
+def ficheiro(tmp_path, monkeypatch):
+    caminho = tmp_path / "curso" / ".progresso_modulo4.json"
+    monkeypatch.setenv(progresso.ENV_PROGRESSO, str(caminho))
+    return caminho
+
+
+def test_registar_escreve_o_formato_documentado(ficheiro, capsys):
+    assert progresso.registar("01_ptq_tflite", "quantizar_modelo_int8",
+                              figuras={"razao_int8": np.float32(3.5), "queda_pontos": 0.4})
+    dados = json.loads(ficheiro.read_text(encoding="utf-8"))
+    assert dados["versao"] == 1
+    ex = dados["exercicios"]["quantizar_modelo_int8"]
+    assert ex["caderno"] == "01_ptq_tflite" and ex["passou"] is True and ex["quando"]
+    assert dados["figuras"]["01_ptq_tflite"] == {"razao_int8": 3.5, "queda_pontos": 0.4}
+    # Um segundo registo acrescenta, não apaga o anterior; só figuras também se regista.
+    progresso.registar("04_poda", "calcular_sparsity")
+    progresso.registar("04_poda", figuras={"esparsidade": 0.79, "nao_numero": "x", "nan": float("nan")})
+    dados = progresso.ler()
+    assert set(dados["exercicios"]) == {"quantizar_modelo_int8", "calcular_sparsity"}
+    assert dados["figuras"]["04_poda"] == {"esparsidade": 0.79}  # o que não é número finito não entra
+    assert capsys.readouterr().err == ""
+    # Nenhum temporário deixado para trás.
+    assert [p.name for p in ficheiro.parent.iterdir()] == [ficheiro.name]
+
+
+def test_ficheiro_em_falta_e_um_registo_vazio(ficheiro, capsys):
+    assert progresso.estado() == "em_falta"
+    assert progresso.ler() == progresso.vazio()
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("conteudo", ["{isto não é json", "[1, 2]", '{"versao": 99, "exercicios": {}, "figuras": {}}',
+                                      '{"versao": 1, "exercicios": [], "figuras": {}}'])
+def test_ficheiro_estragado_fica_de_lado_e_recomeca(ficheiro, capsys, conteudo):
+    ficheiro.parent.mkdir(parents=True)
+    ficheiro.write_text(conteudo, encoding="utf-8")
+    assert progresso.registar("00_numeros_e_memoria", "memoria_modelo") is True
+    saida = capsys.readouterr()
+    assert saida.err == "", "o aviso vai para o stdout: na avaliação, stderr numa célula de teste vale 0"
+    assert "estragado" in saida.out and "recomecei" in saida.out
+    copia = ficheiro.with_name(ficheiro.name + ".estragado")
+    assert copia.read_text(encoding="utf-8") == conteudo
+    assert set(progresso.ler()["exercicios"]) == {"memoria_modelo"}
+
+
+def test_nunca_levanta_mesmo_sem_poder_escrever(tmp_path, monkeypatch, capsys):
+    bloqueio = tmp_path / "um_ficheiro"
+    bloqueio.write_text("x")
+    # A «pasta» do registo é um ficheiro: não se consegue criar nada lá dentro.
+    monkeypatch.setenv(progresso.ENV_PROGRESSO, str(bloqueio / "sub" / ".progresso_modulo4.json"))
+    assert progresso.registar("01_ptq_tflite", "avaliar_tflite") is False
+    assert progresso.ler() == progresso.vazio()
+    saida = capsys.readouterr()
+    assert saida.err == "" and "Não consegui guardar" in saida.out
+
+
+def test_escrita_atomica_um_erro_a_meio_deixa_o_ficheiro_anterior(ficheiro, monkeypatch):
+    progresso.registar("00_numeros_e_memoria", "memoria_modelo")
+    antes = ficheiro.read_text(encoding="utf-8")
+
+    def rebenta(*args, **kwargs):
+        raise OSError("disco cheio")
+
+    monkeypatch.setattr(progresso.json, "dump", rebenta)
+    assert progresso.registar("00_numeros_e_memoria", "quantizar_afim") is False
+    assert ficheiro.read_text(encoding="utf-8") == antes
+    assert [p.name for p in ficheiro.parent.iterdir()] == [ficheiro.name]
+
+
+def test_desligado_na_avaliacao_e_com_a_variavel_vazia(tmp_path, monkeypatch):
+    monkeypatch.delenv(progresso.ENV_PROGRESSO, raising=False)
+    monkeypatch.setenv(progresso.ENV_AVALIACAO, "/algures/autograder")
+    assert progresso.caminho() is None
+    assert progresso.registar("00_numeros_e_memoria", "memoria_modelo") is False
+    assert progresso.estado() == "desligado"
+    monkeypatch.delenv(progresso.ENV_AVALIACAO)
+    monkeypatch.setenv(progresso.ENV_PROGRESSO, "")
+    assert progresso.caminho() is None
+
+
+def test_por_omissao_fica_na_pasta_dos_cadernos(monkeypatch):
+    monkeypatch.delenv(progresso.ENV_PROGRESSO, raising=False)
+    monkeypatch.delenv(progresso.ENV_AVALIACAO, raising=False)
+    from autograder.comum import COURSE
+
+    assert progresso.caminho() == COURSE / progresso.NOME
+
+
+def test_exemplo_tem_o_formato_valido():
+    assert progresso._valido(progresso.exemplo())
