@@ -153,6 +153,10 @@ CADERNOS: tuple[Caderno, ...] = (
         (_ex("escolher_politica_precisao", pontos=2), _ex("PipelineOtimizacao", pontos=8)),
         checklist=("combinar",),
     ),
+    Caderno(
+        "10_checklist", "Checklist Módulo 4", "checklist",
+        (_ex("itens_demonstrados", pontos=3),),
+    ),
 )
 
 POR_NOME: dict[str, Caderno] = {c.nome: c for c in CADERNOS}
