@@ -321,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Notas exportadas: {raiz / 'grades.csv'} e {raiz / 'notas_por_exercicio.csv'}")
     print(f"Motivos de cada entrega: {raiz / 'relatorio_avaliacao.md'}")
     print(f"Feedback de cada aluno: {raiz / 'feedback'}/<aluno>/<tarefa>/")
+    from autograder import checklist_turma  # por item do checklist, a % da turma que o demonstra
+
+    checklist_turma.no_fim_da_avaliacao(raiz, tarefas, alunos_ids, lista_notas)
     return 0
 
 
