@@ -51,7 +51,7 @@ professor: setup
 	@test -d autograder/source -a -d autograder/release || $(MAKE) --no-print-directory notebooks
 	@mkdir -p autograder/exchange
 	@echo "» Formgrader: menu Nbgrader › Formgrader (ou http://localhost:$(PORTA)/formgrader)."
-	cd autograder && $(JUPYTER_PROJETO) ../$(PY) -m jupyterlab $(OPCOES_LAB)
+	cd autograder && $(GRADEBOOK_URL) $(JUPYTER_PROJETO) ../$(PY) -m jupyterlab $(OPCOES_LAB)
 
 lint: setup
 	$(PY) -m ruff check .
@@ -69,12 +69,18 @@ test-rapido: setup lint
 notebooks: setup
 	$(PY) -m autograder.construir
 
+# GRADEBOOK=postgresql://utilizador@servidor/curso: o gradebook principal num PostgreSQL (por
+# omissão, o SQLite autograder/gradebook.db); serve o make avaliar e o make professor.
+GRADEBOOK_URL = $(if $(GRADEBOOK),CURSO4_GRADEBOOK_URL="$(GRADEBOOK)",)
+# MOTOR=tcp://servidor:8786 manda cada entrega a um escalonador do Dask (autograder/distribuido.py);
+# MOTOR=local, o mesmo num LocalCluster desta máquina; sem MOTOR, o conjunto local de sempre.
 # O trabalho do professor: avalia SUBMISSOES=pasta (pasta/<aluno>/<tarefa>/*.ipynb) ou a turma de demonstração.
 # WORKERS=N entregas em paralelo (por omissão, o número de núcleos); REFAZER=1 reavalia tudo;
 # TAREFAS="00_numeros_e_memoria 01_ptq_tflite" limita as tarefas.
 avaliar: setup
-	$(PY) -m autograder.avaliar $(if $(SUBMISSOES),--submissoes "$(SUBMISSOES)",) \
-	  $(if $(WORKERS),--workers $(WORKERS),) $(if $(REFAZER),--refazer,) $(if $(TAREFAS),--tarefas $(TAREFAS),)
+	$(GRADEBOOK_URL) $(PY) -m autograder.avaliar $(if $(SUBMISSOES),--submissoes "$(SUBMISSOES)",) \
+	  $(if $(WORKERS),--workers $(WORKERS),) $(if $(REFAZER),--refazer,) $(if $(TAREFAS),--tarefas $(TAREFAS),) \
+	  $(if $(MOTOR),--motor $(MOTOR),)
 
 bench: setup
 	$(PY) -m bench.bench

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import construir, entregas, motor
+from autograder import comum, construir, entregas, motor
 from autograder.construir import (  # noqa: F401 (variantes: usado pelos testes)
     AUTOGRADER,
     COURSE,
@@ -169,7 +169,7 @@ def notas(raiz: Path, tarefas: list[str], alunos: dict[str, str] | None = None) 
     from nbgrader.api import Gradebook, MissingEntry
 
     resultado = []
-    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+    with Gradebook(comum.url_gradebook(raiz)) as gb:
         for tarefa in tarefas:
             try:
                 tarefa_db = gb.find_assignment(tarefa)
@@ -204,7 +204,7 @@ def exportar(raiz: Path, alunos_ids: list[str], tarefas: list[str], destino: Pat
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
-    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+    with Gradebook(comum.url_gradebook(raiz)) as gb:
         CsvExportPlugin(to=str(destino), student=list(alunos_ids), assignment=list(tarefas)).export(gb)
 
 
@@ -280,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tempo-celula", type=int, default=motor.Limites.tempo_celula, help="segundos por célula")
     ap.add_argument("--tempo-entrega", type=int, default=motor.Limites.tempo_entrega, help="segundos por entrega")
     ap.add_argument("--memoria-mb", type=int, default=motor.Limites.memoria_mb, help="memória por processo (MB)")
+    ap.add_argument("--motor", help="tcp://servidor:8786: entregas como tarefas do Dask (local: um LocalCluster)")
     ap.add_argument("--raiz", type=Path, default=AUTOGRADER, help=argparse.SUPPRESS)  # para os testes
     args = ap.parse_args(argv)
     limites = motor.Limites(tempo_celula=args.tempo_celula, tempo_entrega=args.tempo_entrega,
@@ -302,7 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     if motor.AVISO_ISOLAMENTO:
         print(f"⚠️  {motor.AVISO_ISOLAMENTO}")
     print(f"» {motor.aquecer_cache(raiz)}")
-    resultados = avaliar_todas(raiz, lista, args.workers, limites, refazer=args.refazer)
+    if args.motor:  # o Dask (autograder/distribuido.py); sem ele, as threads desta máquina
+        from autograder import distribuido
+        resultados = distribuido.avaliar_todas(raiz, lista, args.motor, args.workers, limites, refazer=args.refazer)
+    else:
+        resultados = avaliar_todas(raiz, lista, args.workers, limites, refazer=args.refazer)
     motor.registar(raiz, resultados)
     alunos_ids = {r.aluno_id: r.aluno for r in resultados}
     exportar(raiz, list(alunos_ids), tarefas, raiz / "grades.csv")

@@ -40,6 +40,9 @@ ENV_TEMPO_CELULA = "CURSO4_TEMPO_CELULA"  # segundos por célula (nbgrader e loc
 ENV_KERNEL = "CURSO4_KERNEL"  # o kernelspec com que o localizar corre o caderno
 ENV_ESCONDER = "CURSO4_ESCONDER"  # pastas que o kernel isolado tapa (separadas por os.pathsep)
 ENV_CACHE_MODELOS = "CURSO4_CACHE_MODELOS"  # a cache do modelo de base (otimizacao.modelos), só de leitura no kernel isolado
+# O gradebook principal (URL do SQLAlchemy, p. ex. postgresql://utilizador@servidor/curso); sem
+# ela, o SQLite <raiz>/gradebook.db. Nunca chega às corridas de cada entrega nem ao kernel do aluno.
+ENV_GRADEBOOK = "CURSO4_GRADEBOOK_URL"
 
 # --------------------------------------------------------------------------- limites por omissão
 TEMPO_CELULA_S = 120  # por célula: o nbgrader interrompe a célula e continua
@@ -49,6 +52,13 @@ CPU_S = 2400  # tempo de CPU por processo
 
 # --------------------------------------------------------------------------- protocolo do localizar
 CELULA_FATAL = "CELULA_FATAL"  # «CELULA_FATAL <índice>» ou «CELULA_FATAL -» na saída do localizar.py
+
+
+def url_gradebook(raiz: Path) -> str:
+    """O URL (SQLAlchemy) do gradebook principal da raiz ``raiz``: o de ``CURSO4_GRADEBOOK_URL``
+    se estiver definido (PostgreSQL, para vários professores no formgrader ao mesmo tempo), senão
+    o SQLite ``raiz/gradebook.db`` de sempre."""
+    return os.environ.get(ENV_GRADEBOOK) or f"sqlite:///{Path(raiz) / 'gradebook.db'}"
 
 
 def nbgrader_meta(celula) -> dict:
@@ -67,6 +77,9 @@ def ambiente_nbgrader() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.pop("PYTHONPATH", None)
+    # O gradebook principal (e a palavra-passe que o URL possa ter) fica só com o coordenador:
+    # o build e cada entrega usam o SQLite da sua raiz (ver ``nbgrader(..., principal=True)``).
+    env.pop(ENV_GRADEBOOK, None)
     # Dentro do pytest, esta variável faz o ipykernel deixar de capturar o stderr do C++ (fd 2):
     # os testes veriam menos do que a avaliação a sério vê.
     env.pop("PYTEST_CURRENT_TEST", None)
@@ -79,10 +92,15 @@ def ambiente_nbgrader() -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, raiz: Path = AUTOGRADER, verificar: bool = True) -> subprocess.CompletedProcess:
-    """Corre ``nbgrader <args>`` com a raiz do curso ``raiz``."""
+def nbgrader(*args: str, raiz: Path = AUTOGRADER, verificar: bool = True,
+             principal: bool = False) -> subprocess.CompletedProcess:
+    """Corre ``nbgrader <args>`` com a raiz do curso ``raiz``; com ``principal``, sobre o gradebook
+    principal (``url_gradebook``), senão sobre o SQLite da raiz."""
     cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={raiz}"]
-    proc = subprocess.run(cmd, cwd=raiz, env=ambiente_nbgrader(), capture_output=True, text=True)
+    env = ambiente_nbgrader()
+    if principal:
+        env[ENV_GRADEBOOK] = url_gradebook(raiz)
+    proc = subprocess.run(cmd, cwd=raiz, env=env, capture_output=True, text=True)
     if verificar and proc.returncode != 0:
         raise ErroConstrucao(f"nbgrader {' '.join(args)} falhou:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc

@@ -408,6 +408,13 @@ _IMPRESSAO_AVALIACAO: str | None = None
 TENTATIVAS = 4  # avaliações de uma entrega (a primeira e, se o kernel morrer, até 3 sem a célula culpada)
 
 
+def impressao_entrega(pasta: Path, source_nb: Path, limites: Limites) -> str:
+    """O que decide a nota de uma entrega: os ficheiros entregues, o source, a avaliação, os
+    limites e o isolamento (igual em qualquer máquina com o mesmo ambiente: só conteúdos)."""
+    return (entregas.impressao_digital(pasta, source_nb) + impressao_da_avaliacao()
+            + json.dumps(asdict(limites)) + f" isolado={ISOLAMENTO}")
+
+
 def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: Limites,
                     refazer: bool = False) -> Resultado:
     """Avalia a entrega ``pasta`` (a pasta <aluno>/<tarefa>) e devolve o Resultado."""
@@ -419,8 +426,7 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     source = nbformat.read(source_nb, as_version=4)
     release = nbformat.read(release_nb, as_version=4)
     trabalho = raiz / ".avaliacao" / aluno_id / tarefa
-    impressao = (entregas.impressao_digital(pasta, source_nb) + impressao_da_avaliacao()
-                 + json.dumps(asdict(limites)) + f" isolado={ISOLAMENTO}")
+    impressao = impressao_entrega(pasta, source_nb, limites)
     guardado = Resultado.ler(trabalho / "resultado.json")
     if guardado is not None and guardado.impressao == impressao and not refazer:
         return guardado
@@ -550,7 +556,15 @@ def registar(raiz: Path, resultados: list[Resultado]) -> None:
 
     # add_submission do nbgrader emite avisos internos do SQLAlchemy que não dizem nada ao professor.
     warnings.filterwarnings("ignore", category=SAWarning)
-    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+    url = comum.url_gradebook(raiz)
+    if url != f"sqlite:///{raiz / 'gradebook.db'}":
+        # Outro gradebook principal (PostgreSQL): as tarefas entram nele pelo próprio nbgrader
+        # (o build só as escreveu no SQLite da raiz, o modelo de cada entrega). O release vai para
+        # uma pasta à parte: o da raiz não muda.
+        for tarefa in sorted({r.tarefa for r in resultados}):
+            nbgrader("generate_assignment", tarefa, "--force", "--CourseDirectory.release_directory="
+                     + str(raiz / ".avaliacao" / "release_principal"), raiz=raiz, principal=True)
+    with Gradebook(url) as gb:
         for r in resultados:
             gb.update_or_create_student(r.aluno_id, first_name=r.aluno if r.aluno != r.aluno_id else None)
             try:
@@ -590,6 +604,6 @@ def registar(raiz: Path, resultados: list[Resultado]) -> None:
     # O feedback (que não corre código dos alunos) gera-se de uma vez, na raiz principal, para
     # todos os alunos com caderno avaliado (inclui as notas dadas à mão).
     for tarefa in sorted({r.tarefa for r in resultados if r.avaliado}):
-        nbgrader("generate_feedback", tarefa, "--force", raiz=raiz)
+        nbgrader("generate_feedback", tarefa, "--force", raiz=raiz, principal=True)
     for r in resultados:
         _avisos_no_feedback(raiz / "feedback" / r.aluno_id / r.tarefa / f"{r.tarefa}.html", r.motivos)

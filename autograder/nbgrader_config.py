@@ -45,7 +45,6 @@ def _pasta_autograder() -> str:
 
 AUTOGRADER = _pasta_autograder()
 c.CourseDirectory.course_id = "modulo4"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 
 # O esqueleto que o aluno vê no lugar da solução e o tempo máximo por célula vêm de
 # autograder/comum.py (a mesma casa para o build, o motor e o localizar).
@@ -53,6 +52,10 @@ import sys  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(AUTOGRADER))
 from autograder import comum  # noqa: E402
+
+# O gradebook: o SQLite desta raiz, ou o de CURSO4_GRADEBOOK_URL (PostgreSQL; make professor
+# GRADEBOOK=postgresql://… para o formgrader, make avaliar GRADEBOOK=… para a avaliação).
+c.CourseDirectory.db_url = comum.url_gradebook(c.CourseDirectory.root)
 
 c.ClearSolutions.code_stub = {"python": comum.ESQUELETO_CODIGO}
 c.ClearSolutions.text_stub = comum.ESQUELETO_TEXTO

@@ -36,7 +36,7 @@ def build(tmp_path_factory):
 # Os testes pesados (executam cadernos, treinam modelos ou correm o nbgrader) ficam marcados
 # «lento» aqui, num só sítio: `make test-rapido` corre os outros (`-m "not lento"`).
 PESADOS = ("test_exercicios", "test_solucoes_", "test_avaliacao", "test_robustez", "test_avisos",
-           "test_navegador", "test_professor")
+           "test_navegador", "test_professor", "test_escala")
 FIXTURES_PESADAS = {"build", "demo", "digits", "turma"}
 
 
