@@ -114,6 +114,20 @@ def test_csv_e_feedback_em_pt_pt_sem_testes_ocultos(demo, tarefa):
         assert "Traceback (most recent call last)" not in html
 
 
+def test_checklist_da_turma_no_fim_da_avaliacao(demo):
+    """O make avaliar acaba com o checklist da turma (autograder/checklist_turma.py): com todos os
+    cadernos avaliados, a referência demonstra cada item e o aluno só com esqueletos nenhum."""
+    from otimizacao import manifesto
+
+    raiz, saida = demo[TAREFAS[0]]
+    with (raiz / "checklist_turma.csv").open(encoding="utf-8") as f:
+        linhas = list(csv.DictReader(f))
+    assert [linha["item"] for linha in linhas] == list(manifesto.ITENS)
+    for linha in linhas:
+        assert linha["alunos"] == "3" and 1 <= int(linha["alunos_que_demonstram"]) <= 2, linha
+    assert (raiz / "checklist_turma.png").exists() and "Checklist da turma" in saida
+
+
 def test_submissoes_reais_deterministicas_e_sem_acesso_a_solutions(demo, tmp_path):
     """Invariantes 4 e 6 com `--submissoes`: a mesma entrega tem a mesma nota duas vezes, e
     um aluno que tenta importar `solutions` não o consegue."""
@@ -180,12 +194,14 @@ def _nota_a_mao(raiz: Path, aluno: str) -> tuple[float | None, str | None]:
                 gb.find_comment(LIVRE, SEQ, SEQ, aluno).manual_comment)
 
 
-def test_demo_turma_entrega_tardia_e_refazer_sem_perder_notas_a_mao(tmp_path):
+def test_demo_turma_entrega_tardia_e_refazer_sem_perder_notas_a_mao(demo, tmp_path):
     """Demonstração, depois uma turma, depois uma entrega tardia, depois REFAZER=1: cada
     avaliação acaba bem, exporta exatamente a turma que lhe deram, gera o feedback de todos e
     guarda as notas e os comentários dados à mão no formgrader."""
+    # A demonstração já foi avaliada (fixture demo): parte-se de uma cópia dessa raiz, como um
+    # professor que corre `make avaliar` e depois avalia a turma na mesma pasta.
     raiz = tmp_path / "raiz"
-    _correr_avaliar(raiz, "--tarefas", SEQ, "--workers", "2")  # a turma de demonstração
+    shutil.copytree(demo[SEQ][0], raiz, symlinks=True)
     assert set(_grades(raiz)) == {"referencia", "so_esqueletos", "meio_certo"}
     _dar_nota_a_mao(raiz, "referencia", 2.0, "Certo.")
 

@@ -21,7 +21,7 @@ def ficheiro(tmp_path, monkeypatch):
 
 def test_registar_escreve_o_formato_documentado(ficheiro, capsys):
     assert progresso.registar("01_ptq_tflite", "quantizar_modelo_int8",
-                              figuras={"razao_int8": np.float32(3.5), "queda_pontos": 0.4})
+                              figuras={"razao_int8": np.float32(3.5), "queda_pontos": 0.4}) is None
     dados = json.loads(ficheiro.read_text(encoding="utf-8"))
     assert dados["versao"] == 1
     ex = dados["exercicios"]["quantizar_modelo_int8"]
@@ -49,7 +49,7 @@ def test_ficheiro_em_falta_e_um_registo_vazio(ficheiro, capsys):
 def test_ficheiro_estragado_fica_de_lado_e_recomeca(ficheiro, capsys, conteudo):
     ficheiro.parent.mkdir(parents=True)
     ficheiro.write_text(conteudo, encoding="utf-8")
-    assert progresso.registar("00_numeros_e_memoria", "memoria_modelo") is True
+    progresso.registar("00_numeros_e_memoria", "memoria_modelo")
     saida = capsys.readouterr()
     assert saida.err == "", "o aviso vai para o stdout: na avaliação, stderr numa célula de teste vale 0"
     assert "estragado" in saida.out and "recomecei" in saida.out
@@ -63,7 +63,7 @@ def test_nunca_levanta_mesmo_sem_poder_escrever(tmp_path, monkeypatch, capsys):
     bloqueio.write_text("x")
     # A «pasta» do registo é um ficheiro: não se consegue criar nada lá dentro.
     monkeypatch.setenv(progresso.ENV_PROGRESSO, str(bloqueio / "sub" / ".progresso_modulo4.json"))
-    assert progresso.registar("01_ptq_tflite", "avaliar_tflite") is False
+    progresso.registar("01_ptq_tflite", "avaliar_tflite")
     assert progresso.ler() == progresso.vazio()
     saida = capsys.readouterr()
     assert saida.err == "" and "Não consegui guardar" in saida.out
@@ -77,7 +77,7 @@ def test_escrita_atomica_um_erro_a_meio_deixa_o_ficheiro_anterior(ficheiro, monk
         raise OSError("disco cheio")
 
     monkeypatch.setattr(progresso.json, "dump", rebenta)
-    assert progresso.registar("00_numeros_e_memoria", "quantizar_afim") is False
+    progresso.registar("00_numeros_e_memoria", "quantizar_afim")
     assert ficheiro.read_text(encoding="utf-8") == antes
     assert [p.name for p in ficheiro.parent.iterdir()] == [ficheiro.name]
 
@@ -86,8 +86,8 @@ def test_desligado_na_avaliacao_e_com_a_variavel_vazia(tmp_path, monkeypatch):
     monkeypatch.delenv(progresso.ENV_PROGRESSO, raising=False)
     monkeypatch.setenv(progresso.ENV_AVALIACAO, "/algures/autograder")
     assert progresso.caminho() is None
-    assert progresso.registar("00_numeros_e_memoria", "memoria_modelo") is False
-    assert progresso.estado() == "desligado"
+    progresso.registar("00_numeros_e_memoria", "memoria_modelo")
+    assert not (tmp_path / progresso.NOME).exists() and progresso.estado() == "desligado"
     monkeypatch.delenv(progresso.ENV_AVALIACAO)
     monkeypatch.setenv(progresso.ENV_PROGRESSO, "")
     assert progresso.caminho() is None

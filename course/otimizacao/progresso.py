@@ -162,15 +162,16 @@ def _numero(valor) -> float | None:
 
 
 def registar(caderno: str, exercicio: str | None = None, passou: bool = True,
-             figuras: dict | None = None) -> bool:
+             figuras: dict | None = None) -> None:
     """Regista no ficheiro de progresso que o ``exercicio`` do ``caderno`` passou (ou não) nos
     testes visíveis, e as ``figuras`` que mediste nesse caderno ({nome: número}). Sem
-    ``exercicio``, regista só as figuras. Devolve True se ficou gravado. Nunca levanta exceções:
-    um problema com o ficheiro é um aviso no ecrã e o caderno continua."""
+    ``exercicio``, regista só as figuras. Não devolve nada (é a última linha das células de testes:
+    um valor devolvido apareceria no ecrã). Nunca levanta exceções: um problema com o ficheiro é
+    um aviso no ecrã e o caderno continua."""
     try:
         ficheiro = caminho()
         if ficheiro is None:
-            return False
+            return
         dados, _ = _ler(ficheiro, avisar=True)
         if exercicio is not None:
             dados["exercicios"][str(exercicio)] = {
@@ -185,11 +186,9 @@ def registar(caderno: str, exercicio: str | None = None, passou: bool = True,
                 if numero is not None:
                     destino[str(nome)] = numero
         _escrever(ficheiro, dados)
-        return True
     except Exception as erro:  # nunca parar um caderno por causa do registo
         print(f"⚠️  Não consegui guardar o teu progresso ({type(erro).__name__}: {erro}). "
               "Os testes passaram na mesma; o caderno 10_checklist só não o vai saber.")
-        return False
 
 
 def apagar() -> bool:
