@@ -83,7 +83,8 @@ def test_escrita_atomica_um_erro_a_meio_deixa_o_ficheiro_anterior(ficheiro, monk
 
 
 def test_desligado_na_avaliacao_e_com_a_variavel_vazia(tmp_path, monkeypatch):
-    monkeypatch.delenv(progresso.ENV_PROGRESSO, raising=False)
+    # A avaliação ganha a CURSO4_PROGRESSO: o kernel do aluno herda o ambiente de quem avalia.
+    monkeypatch.setenv(progresso.ENV_PROGRESSO, str(tmp_path / progresso.NOME))
     monkeypatch.setenv(progresso.ENV_AVALIACAO, "/algures/autograder")
     assert progresso.caminho() is None
     progresso.registar("00_numeros_e_memoria", "memoria_modelo")

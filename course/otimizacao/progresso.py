@@ -9,7 +9,8 @@ O ficheiro
     ``.progresso_modulo4.json`` na pasta dos cadernos (``course/``: a pasta onde está o pacote
     ``otimizacao``, se tiver cadernos ``NN_*.ipynb``; senão, a pasta de trabalho do caderno). A
     variável de ambiente ``CURSO4_PROGRESSO`` escolhe outro ficheiro; vazia, desliga o registo.
-    Durante a avaliação do professor (nbgrader, ``CURSO4_AUTOGRADER`` definida) nada se regista.
+    Durante a avaliação do professor (nbgrader, ``CURSO4_AUTOGRADER`` definida) nada se regista,
+    mesmo com ``CURSO4_PROGRESSO``.
 
 O formato (JSON, versão 1)::
 
@@ -57,11 +58,11 @@ def vazio() -> dict:
 def caminho() -> Path | None:
     """O ficheiro do registo, ou None se o registo está desligado (avaliação, ou
     ``CURSO4_PROGRESSO`` vazia)."""
+    if os.environ.get(ENV_AVALIACAO):  # a avaliação nunca regista, nem noutro ficheiro
+        return None
     if ENV_PROGRESSO in os.environ:
         valor = os.environ[ENV_PROGRESSO].strip()
         return Path(valor).expanduser() if valor else None
-    if os.environ.get(ENV_AVALIACAO):
-        return None
     pasta_curso = Path(__file__).resolve().parent.parent
     if any(pasta_curso.glob("[0-9][0-9]_*.ipynb")):
         return pasta_curso / NOME
