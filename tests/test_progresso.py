@@ -104,3 +104,51 @@ def test_por_omissao_fica_na_pasta_dos_cadernos(monkeypatch):
 
 def test_exemplo_tem_o_formato_valido():
     assert progresso._valido(progresso.exemplo())
+
+
+# --------------------------------------------------------------------------- o caderno 10
+def _celulas_10():
+    import nbformat
+
+    from autograder.comum import COURSE
+
+    return nbformat.read(COURSE / "10_checklist.ipynb", as_version=4).cells
+
+
+def test_tabela_de_regras_do_caderno_10_e_a_do_manifesto():
+    """A tabela em markdown do caderno 10 (o que o aluno lê) diz os mesmos exercícios, pela
+    mesma ordem, que REGRAS (o que itens_demonstrados aplica)."""
+    import re
+
+    from otimizacao import manifesto
+
+    texto = next(c.source for c in _celulas_10() if c.cell_type == "markdown" and "| item |" in c.source)
+    linhas = [linha for linha in texto.splitlines() if linha.startswith("| ") and not linha.startswith("| item")]
+    assert len(linhas) == len(manifesto.ITENS)
+    for linha, (chave, item) in zip(linhas, manifesto.ITENS.items(), strict=True):
+        celulas = [c.strip() for c in linha.strip("|").split("|")]
+        assert celulas[0] == item, (celulas[0], item)
+        exercicios = re.findall(r"`(\w+)`", celulas[1])
+        assert exercicios == [n for alt in manifesto.REGRAS[chave] for n in alt["exercicios"]], chave
+        assert (celulas[2] == "—") == all(not alt["figuras"] for alt in manifesto.REGRAS[chave]), chave
+
+
+def test_caderno_10_corre_com_um_registo_estragado_e_diz_o_que_correr(tmp_path, monkeypatch):
+    """O caderno 10 (com a referência) corre sem erros com um registo estragado: põe-no de lado,
+    diz o que correr e mostra o registo de exemplo."""
+    from nbclient import NotebookClient
+
+    from autograder import construir
+
+    ficheiro = tmp_path / progresso.NOME
+    ficheiro.write_text('{"versao": 1, "exercicios": ', encoding="utf-8")
+    monkeypatch.setenv(progresso.ENV_PROGRESSO, str(ficheiro))
+    monkeypatch.delenv(progresso.ENV_AVALIACAO, raising=False)
+    nb = construir.caderno_fonte(construir.COURSE / "10_checklist.ipynb")
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    saidas = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert not [o for o in saidas if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    texto = "".join(o.get("text", "") for o in saidas)
+    assert "estragado" in texto and "corre as células" in texto and "registo de exemplo" in texto
+    assert "❌" in texto and "🔁" in texto and "desacordo" in texto
+    assert ficheiro.with_name(ficheiro.name + ".estragado").exists()
