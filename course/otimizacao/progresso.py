@@ -192,19 +192,6 @@ def registar(caderno: str, exercicio: str | None = None, passou: bool = True,
               "Os testes passaram na mesma; o caderno 10_checklist só não o vai saber.")
 
 
-def apagar() -> bool:
-    """Apaga o registo (para recomeçar). Devolve True se havia um ficheiro."""
-    try:
-        ficheiro = caminho()
-        if ficheiro is None or not ficheiro.exists():
-            return False
-        ficheiro.unlink()
-        return True
-    except Exception as erro:
-        print(f"⚠️  Não consegui apagar o registo de progresso ({type(erro).__name__}: {erro}).")
-        return False
-
-
 def exemplo() -> dict:
     """Um registo de exemplo (o de um aluno a meio do módulo), para ver o formato."""
     quando = "2026-12-02T10:00:00+00:00"
