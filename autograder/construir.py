@@ -393,6 +393,19 @@ def main(argv: list[str] | None = None) -> int:
     except ErroConstrucao as erro:
         print(f"❌ {erro}", file=sys.stderr)
         return 1
+    # A tabela de cadernos do README vem do manifesto (como o resto): reescreve-a aqui.
+    from otimizacao import manifesto
+
+    readme = RAIZ / "README.md"
+    texto = readme.read_text(encoding="utf-8")
+    try:
+        novo = manifesto.readme_com_tabela(texto)
+    except ValueError as erro:
+        print(f"❌ {erro}", file=sys.stderr)
+        return 1
+    if novo != texto:
+        readme.write_text(novo, encoding="utf-8")
+        print("✅ README.md: tabela de cadernos atualizada a partir do manifesto")
     problemas = []
     for tarefa in tarefas:
         problemas += diferencas(AUTOGRADER / "release" / tarefa / f"{tarefa}.ipynb", COURSE / f"{tarefa}.ipynb")

@@ -30,13 +30,23 @@ def test_solutions_encontra_cada_exercicio_no_modulo_do_manifesto():
 
 
 def test_tabela_do_readme_e_a_do_manifesto():
+    """Em passo com o manifesto (como o CI do fastbook com os seus cadernos gerados): o
+    `make notebooks` reescreve a tabela; aqui só se confirma que ninguém se esqueceu de o correr."""
     readme = (RAIZ / "README.md").read_text(encoding="utf-8")
-    linhas = [linha for linha in readme.splitlines() if re.match(r"^\| `\d\d_", linha)]
-    geradas = manifesto.tabela_readme().splitlines()[2:]
-    assert linhas == geradas, (
-        "A tabela de cadernos do README não é a do manifesto: substitui-a pela saída de "
-        "`.venv/bin/python -m otimizacao.manifesto`."
+    assert manifesto.readme_com_tabela(readme) == readme, (
+        "A tabela de cadernos do README não é a do manifesto: corre `make notebooks` (reescreve-a)."
     )
+    linhas = [linha for linha in readme.splitlines() if re.match(r"^\| `\d\d_", linha)]
+    assert len(linhas) == len(manifesto.CADERNOS)
+
+
+def test_a_tabela_do_readme_e_reescrita_e_sem_marcas_ha_mensagem():
+    velho = f"antes\n{manifesto.INICIO_TABELA}\n| `99_velho` | x | y |\n{manifesto.FIM_TABELA}\ndepois\n"
+    novo = manifesto.readme_com_tabela(velho)
+    assert "99_velho" not in novo and novo.startswith("antes\n") and novo.endswith("depois\n")
+    assert all(f"| `{c.nome}` |" in novo for c in manifesto.CADERNOS)
+    with pytest.raises(ValueError, match="marcas"):
+        manifesto.readme_com_tabela("um README sem a tabela")
 
 
 def test_itens_do_checklist_sao_os_do_texto_palavra_por_palavra():

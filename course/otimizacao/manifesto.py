@@ -179,5 +179,20 @@ def tabela_readme() -> str:
     return "\n".join(linhas)
 
 
+INICIO_TABELA = "<!-- tabela de cadernos: gerada do manifesto por `make notebooks`; não a edites à mão -->"
+FIM_TABELA = "<!-- fim da tabela de cadernos -->"
+
+
+def readme_com_tabela(texto: str) -> str:
+    """O texto do README com a tabela de cadernos (entre ``INICIO_TABELA`` e ``FIM_TABELA``)
+    trocada pela do manifesto. ValueError se faltar uma das marcas."""
+    if INICIO_TABELA not in texto or FIM_TABELA not in texto:
+        raise ValueError("O README não tem as marcas da tabela de cadernos: repõe as linhas "
+                         f"«{INICIO_TABELA}» e «{FIM_TABELA}» à volta da tabela.")
+    antes, resto = texto.split(INICIO_TABELA, 1)
+    _, depois = resto.split(FIM_TABELA, 1)
+    return f"{antes}{INICIO_TABELA}\n{tabela_readme()}\n{FIM_TABELA}{depois}"
+
+
 if __name__ == "__main__":
     print(tabela_readme())
