@@ -85,9 +85,11 @@ avaliar: setup
 bench: setup
 	$(PY) -m bench.bench
 
-# Quanto custa avaliar uma turma: ALUNOS=20 (omissão), TAREFAS=…, WORKERS=… (ver bench/bench_avaliacao.py).
+# Quanto custa avaliar uma turma: ALUNOS=20 (omissão), TAREFAS=…, WORKERS=…, MOTOR= (o Dask a comparar
+# com as threads locais: local por omissão, tcp://…, ou nenhum; ver bench/bench_avaliacao.py).
 bench-avaliacao: setup
-	$(PY) -m bench.bench_avaliacao $(if $(TAREFAS),--tarefas $(TAREFAS)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(ALUNOS),--alunos $(ALUNOS))
+	$(PY) -m bench.bench_avaliacao $(if $(TAREFAS),--tarefas $(TAREFAS)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(ALUNOS),--alunos $(ALUNOS)) \
+	  $(if $(MOTOR),--motor $(MOTOR))
 
 limpar:
 	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \

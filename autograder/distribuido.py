@@ -66,10 +66,12 @@ def ficheiros_da_entrega(pasta: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(pasta.iterdir()) if p.is_file()}
 
 
-def _cliente(endereco: str, workers: int):
+def _cliente(raiz: Path, endereco: str, workers: int):
     from distributed import Client, LocalCluster
 
     if endereco == "local":
+        # Os workers desta máquina partilham a cache do modelo de base da avaliação (já aquecida).
+        os.environ[comum.ENV_CACHE_MODELOS] = str(motor.pasta_cache_modelos(raiz))
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                memory_limit=0, dashboard_address=None, silence_logs=40)
         return Client(cluster), cluster
@@ -105,7 +107,7 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str,
     if not por_fazer:
         barra.close()
         return sorted(resultados, key=lambda r: (r.tarefa, r.aluno))
-    cliente, cluster = _cliente(endereco, workers)
+    cliente, cluster = _cliente(raiz, endereco, workers)
     barra.write(f"» Dask: {endereco} ({len(cliente.scheduler_info()['workers'])} worker(s) ligados)")
     falhas = 0
     futuros = {}
@@ -194,9 +196,11 @@ def _raiz_do_worker(pacote: dict[str, bytes]) -> Path:
         if not os.environ.get(comum.ENV_CACHE_MODELOS):
             os.environ[comum.ENV_CACHE_MODELOS] = str(base / "cache_modelos")
         cache = os.environ[comum.ENV_CACHE_MODELOS]
-        if cache not in _cache_aquecida:
+        # Já com modelos (outro worker desta máquina, a imagem de avaliação): não se treina de
+        # novo; uma entrada antiga só faz o caderno treinar o modelo ele próprio.
+        if cache not in _cache_aquecida and not any(Path(cache).glob("*")):
             motor.aquecer_cache(raiz)
-            _cache_aquecida.add(cache)
+        _cache_aquecida.add(cache)
     return raiz
 
 

@@ -6,7 +6,9 @@ Mede, numa raiz temporária (não mexe em ``autograder/``):
    ``referencia``, ``meio_certo``, ``so_esqueletos`` — repetidos à vez) sobre ``--tarefas``
    (por omissão todos os cadernos), avaliada em série (1 de cada vez) e em paralelo
    (``--workers``, por omissão os núcleos), sempre do zero (``refazer``); primeiro em paralelo;
-2. a sobrecarga do motor por caderno: um ``nbgrader autograde`` simples de um caderno com uma
+2. a mesma turma como tarefas do Dask (``--motor``, por omissão um ``LocalCluster`` com
+   ``--workers`` processos; issue 15), com o tempo e a confirmação de que as notas são iguais;
+3. a sobrecarga do motor por caderno: um ``nbgrader autograde`` simples de um caderno com uma
    célula vazia contra o motor (raiz própria, limites, isolamento) no mesmo caderno, mediana de
    ``--repeticoes``.
 
@@ -29,7 +31,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder import avaliar, construir, motor
+from autograder import avaliar, construir, distribuido, motor
 from bench.comum import num
 
 TIPOS = ("referencia", "meio_certo", "so_esqueletos")
@@ -44,11 +46,21 @@ def turma(raiz: Path, tarefas: list[str], n_alunos: int) -> Path:
     return destino
 
 
-def cronometrar_turma(raiz: Path, submissoes: Path, tarefas: list[str], workers: int) -> tuple[float, list]:
+def cronometrar_turma(raiz: Path, submissoes: Path, tarefas: list[str], workers: int,
+                      motor_dask: str | None = None) -> tuple[float, list]:
+    """Avalia a turma do zero (``refazer``): com as threads locais de sempre ou, com
+    ``motor_dask`` (``local`` ou ``tcp://…``), como tarefas do Dask (``autograder/distribuido.py``)."""
     lista = avaliar.entregas_a_avaliar(submissoes, tarefas)
     inicio = time.perf_counter()
-    resultados = avaliar.avaliar_todas(raiz, lista, workers, motor.Limites(), refazer=True)
+    if motor_dask:
+        resultados = distribuido.avaliar_todas(raiz, lista, motor_dask, workers, motor.Limites(), refazer=True)
+    else:
+        resultados = avaliar.avaliar_todas(raiz, lista, workers, motor.Limites(), refazer=True)
     return time.perf_counter() - inicio, resultados
+
+
+def notas_de(resultados: list) -> dict:
+    return {(r.aluno, r.tarefa): r.notas for r in resultados}
 
 
 def caderno_vazio(raiz: Path) -> None:
@@ -95,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeticoes", type=int, default=3)
     ap.add_argument("--sem-serie", action="store_true", help="só a avaliação em paralelo")
+    ap.add_argument("--motor", default="local",
+                    help="o Dask a comparar com as threads locais: local (LocalCluster de --workers processos) "
+                         "ou tcp://servidor:8786; «nenhum» para não comparar")
     ap.add_argument("--so-sobrecarga", action="store_true", help="só a sobrecarga do motor (sem turma)")
     args = ap.parse_args(argv)
 
@@ -123,12 +138,23 @@ def main(argv: list[str] | None = None) -> int:
         submissoes = turma(raiz, tarefas, args.alunos)
         n = args.alunos * len(tarefas)
         # Primeiro em paralelo (mais curto): se a série for interrompida, o paralelo já ficou.
-        for workers in [args.workers] + ([] if args.sem_serie else [1]):
-            segundos, resultados = cronometrar_turma(raiz, submissoes, tarefas, workers)
+        # Depois a mesma turma no Dask (issue 15): o tempo e se as notas são as mesmas.
+        corridas = [(args.workers, None)] + ([] if args.motor == "nenhum" else [(args.workers, args.motor)])
+        corridas += [] if args.sem_serie else [(1, None)]
+        notas_locais = None
+        for workers, motor_dask in corridas:
+            segundos, resultados = cronometrar_turma(raiz, submissoes, tarefas, workers, motor_dask)
             avaliados = sum(r.avaliado for r in resultados)
+            como = f"Dask ({motor_dask}), {workers} worker(s)" if motor_dask else f"{workers} de cada vez"
+            extra = ""
+            if motor_dask:
+                iguais = notas_de(resultados) == notas_locais
+                extra = "; notas iguais às locais" if iguais else "; ⚠️ NOTAS DIFERENTES das locais"
+            elif notas_locais is None:
+                notas_locais = notas_de(resultados)
             anotar(f"| turma: {args.alunos} alunos × {len(tarefas)} caderno(s) = {n} entregas, "
-                   f"{workers} de cada vez | {num(segundos / 60, 1)} min ({num(segundos / n, 1)} s por "
-                   f"entrega; {avaliados}/{n} avaliadas) |")
+                   f"{como} | {num(segundos / 60, 1)} min ({num(segundos / n, 1)} s por "
+                   f"entrega; {avaliados}/{n} avaliadas{extra}) |")
             if workers == 1:
                 por_tarefa: dict[str, list[float]] = {}
                 for r in resultados:
