@@ -288,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
 
     raiz = args.raiz.resolve()
     raiz.mkdir(parents=True, exist_ok=True)
+    if (erro_gradebook := motor.verificar_gradebook(raiz)) is not None:  # GRADEBOOK=postgresql://…
+        print(f"❌ {erro_gradebook}", file=sys.stderr)
+        return 1
     sys.path.insert(0, str(construir.RAIZ))
     # O gradebook principal nunca se apaga: guarda as notas e os comentários dados à mão.
     try:

@@ -531,6 +531,30 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
 
 
 # --------------------------------------------------------------------------- o gradebook principal
+def verificar_gradebook(raiz: Path) -> str | None:
+    """None se o gradebook principal responde; senão, o que está mal e o que fazer (pt-PT).
+    Verifica-se antes de avaliar: um URL errado não pode deitar fora horas de avaliação."""
+    url = comum.url_gradebook(raiz)
+    if url.startswith("sqlite"):
+        return None
+    try:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        mostrar = make_url(url).render_as_string(hide_password=True)
+        motor_bd = create_engine(url)
+        with motor_bd.connect():
+            pass
+        motor_bd.dispose()
+    except Exception as erro:
+        mostrar = locals().get("mostrar", "(URL inválido)")
+        detalhe = (str(erro).strip().splitlines() or [""])[0][:300]
+        return (f"Não consegui ligar ao gradebook {mostrar} ({type(erro).__name__}: {detalhe}). Confirma o "
+                f"endereço, o utilizador e a palavra-passe em GRADEBOOK= (ou {comum.ENV_GRADEBOOK}) e que o "
+                "PostgreSQL está a correr; sem GRADEBOOK, a avaliação usa o SQLite autograder/gradebook.db.")
+    return None
+
+
 def _respostas(caderno: Path) -> dict[str, str]:
     """grade_id -> texto de cada célula de resposta de um caderno avaliado ({} se não existir)."""
     if not caderno.exists():

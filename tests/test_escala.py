@@ -114,6 +114,18 @@ def test_gradebook_postgresql_guarda_notas_a_mao(local):
         encoding="utf-8")
 
 
+def test_gradebook_inacessivel_para_logo_com_mensagem_clara(tmp_path):
+    """Um URL errado (ninguém a ouvir na porta) para antes de avaliar, em pt-PT, sem mostrar a
+    palavra-passe do URL."""
+    url = f"postgresql://curso:segredo123@127.0.0.1:{srv.porta_livre()}/curso"
+    proc = _avaliar(tmp_path / "raiz", env=_ambiente(CURSO4_GRADEBOOK_URL=url))
+    saida, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 1, saida[-2000:]
+    assert "Não consegui ligar ao gradebook" in saida and "GRADEBOOK=" in saida
+    assert "segredo123" not in saida
+    assert not (tmp_path / "raiz" / "source").exists()  # nada foi construído nem avaliado
+
+
 def test_dask_worker_morto_a_meio_nao_perde_nem_duplica(local, tmp_path):
     """Um escalonador e dois workers do Dask a sério; a avaliação manda-lhes as três entregas e,
     quando os dois estão ocupados, um worker morre (com tudo o que lançou). O outro avalia o que
