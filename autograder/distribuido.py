@@ -185,6 +185,10 @@ def _raiz_do_worker(pacote: dict[str, bytes]) -> Path:
     base = Path(tempfile.gettempdir()) / f"curso4-worker-{os.getpid()}"
     raiz = base / f"{tarefa}-{chave}"
     with _trinco:
+        if not base.exists():
+            # Só para este utilizador: tem os testes ocultos (o kernel isolado atravessa-a à mesma).
+            base.mkdir(mode=0o700)
+            _limpar_workers_mortos()
         if not (raiz / ".pronta").exists():
             for sub, nome in (("source", "source"), ("release", "release")):
                 destino = raiz / sub / tarefa / f"{tarefa}.ipynb"
@@ -202,6 +206,16 @@ def _raiz_do_worker(pacote: dict[str, bytes]) -> Path:
             motor.aquecer_cache(raiz)
         _cache_aquecida.add(cache)
     return raiz
+
+
+def _limpar_workers_mortos() -> None:
+    """Apaga as pastas de workers desta máquina que já não existem (mortos a meio)."""
+    import psutil
+
+    for pasta in Path(tempfile.gettempdir()).glob("curso4-worker-*"):
+        pid = pasta.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            shutil.rmtree(pasta, ignore_errors=True)
 
 
 def avaliar_remoto(pacote: dict[str, bytes], aluno: str, ficheiros: dict[str, bytes],
