@@ -152,3 +152,22 @@ def test_levanta_e_exercicio_pronto(capsys):
     assert "ainda não implementaste" in capsys.readouterr().out
     with pytest.raises(ZeroDivisionError), exercicio_pronto("f"):
         1 / 0  # noqa: B018
+
+
+def test_relacao_de_tamanho_e_grafico_tamanho_contra_exatidao():
+    """O rótulo do caderno 01 tem sempre um fator ≥ 1 (antes: «0.32× menor» para o .keras)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from otimizacao import figuras_quantizacao as fq
+
+    assert fq.relacao_de_tamanho(41.8, 149.7) == "3.6× menor"
+    assert fq.relacao_de_tamanho(464.1, 149.7) == "3.1× maior"
+    assert fq.relacao_de_tamanho(149.7, 149.7) == "igual"
+    fig = fq.barras_tamanhos({"Keras": 464.1e3, "TFLite float32": 149.7e3, "int8": 41.8e3}, referencia="TFLite float32")
+    rotulos = [t.get_text() for t in fig.axes[0].texts]
+    assert any("3.1× maior" in r for r in rotulos) and any("referência" in r for r in rotulos)
+    assert not any("0." in r.split("\n")[1] for r in rotulos)
+    fig = fq.tamanho_contra_exatidao({"float32": (140e3, 0.956), "int8": (38e3, 0.956), "podado + int8": (15e3, 0.941)})
+    (ax,) = fig.axes
+    assert len(ax.collections) == 3 and ax.get_xlim()[0] == 0

@@ -33,23 +33,62 @@ def histograma_pesos_int8(pesos_float: np.ndarray, pesos_int8: np.ndarray,
 
 
 def barras_tamanhos(tamanhos: dict[str, float], titulo: str = "Tamanho de cada versão do modelo",
-                    unidade: str = "KiB"):
+                    unidade: str = "KiB", referencia: str | None = None):
     """Barras com o tamanho (em bytes) de cada versão de um modelo, escritas em ``unidade``
-    ("KiB" = 2^10 ou "MiB" = 2^20 bytes), com a razão face à primeira barra por cima de cada uma.
-    Apresentado no caderno 01 (e usado no 02)."""
+    ("KiB" = 2^10 ou "MiB" = 2^20 bytes). Por cima de cada barra, quantas vezes é mais pequena
+    (ou maior) do que a barra ``referencia`` (por omissão, a primeira). Apresentado no caderno
+    01 (e usado no 02)."""
     plt = _plt()
     fator = {"KiB": 2**10, "MiB": 2**20}[unidade]
     nomes = list(tamanhos)
+    referencia = nomes[0] if referencia is None else referencia
+    ref = float(tamanhos[referencia])
     valores = np.array([tamanhos[n] for n in nomes], dtype=np.float64)
     fig, ax = plt.subplots(figsize=(1.8 * len(nomes) + 2.5, 3.6))
     barras = ax.bar(nomes, valores / fator, color=plt.cm.tab10(np.arange(len(nomes))))
-    for barra, v in zip(barras, valores, strict=True):
-        ax.annotate(f"{v / fator:.1f} {unidade}\n{valores[0] / v:.2f}× menor" if v != valores[0]
+    for nome, barra, v in zip(nomes, barras, valores, strict=True):
+        ax.annotate(f"{v / fator:.1f} {unidade}\n{relacao_de_tamanho(v, ref)}" if nome != referencia
                     else f"{v / fator:.1f} {unidade}\nreferência",
                     (barra.get_x() + barra.get_width() / 2, barra.get_height()),
                     ha="center", va="bottom", fontsize="small")
     ax.set_ylabel(unidade)
     ax.set_ylim(0, valores.max() / fator * 1.3)
+    ax.set_title(titulo)
+    fig.tight_layout()
+    return fig
+
+
+def relacao_de_tamanho(tamanho: float, referencia: float) -> str:
+    """«3.7× menor», «2.4× maior» ou «igual»: o tamanho face à referência, sempre com um fator
+    ≥ 1 (um «0.32× menor» não se lê). Apresentado no caderno 01."""
+    if np.isclose(tamanho, referencia):
+        return "igual"
+    if tamanho < referencia:
+        return f"{referencia / tamanho:.1f}× menor"
+    return f"{tamanho / referencia:.1f}× maior"
+
+
+def tamanho_contra_exatidao(versoes: dict[str, tuple[float, float]], titulo: str = "Tamanho contra exatidão",
+                            unidade: str = "KiB"):
+    """Um ponto por versão do modelo: o tamanho em bytes (eixo x, em ``unidade``) e a exatidão
+    entre 0 e 1 (eixo y). ``versoes`` = {nome: (tamanho_bytes, exatidao)}. O canto de cima à
+    esquerda é o que se procura: pequeno e exato. Apresentado no caderno 01 (e usado no 05)."""
+    plt = _plt()
+    fator = {"KiB": 2**10, "MiB": 2**20}[unidade]
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    cores = plt.cm.tab10(np.arange(len(versoes)))
+    for cor, (nome, (tamanho, exatidao)) in zip(cores, versoes.items(), strict=True):
+        ax.scatter(tamanho / fator, exatidao, s=60, color=cor, zorder=3)
+        ax.annotate(f" {nome}\n {tamanho / fator:.1f} {unidade}, {exatidao:.3f}", (tamanho / fator, exatidao),
+                    fontsize="small", va="center")
+    tamanhos = np.array([t for t, _ in versoes.values()], dtype=np.float64) / fator
+    exatidoes = np.array([e for _, e in versoes.values()], dtype=np.float64)
+    ax.set_xlim(0, tamanhos.max() * 1.45)
+    margem = max(0.01, (exatidoes.max() - exatidoes.min()) * 0.5)
+    ax.set_ylim(max(0.0, exatidoes.min() - margem), min(1.0, exatidoes.max() + margem))
+    ax.set_xlabel(f"tamanho ({unidade})")
+    ax.set_ylabel("exatidão (eixo ampliado)")
+    ax.grid(alpha=0.3)
     ax.set_title(titulo)
     fig.tight_layout()
     return fig
