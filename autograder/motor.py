@@ -394,7 +394,7 @@ def impressao_da_avaliacao() -> str:
         )
         versoes = []
         for linha in (projeto / "requirements.txt").read_text(encoding="utf-8").splitlines():
-            nome = linha.split("#")[0].split(";")[0].split("==")[0].strip()
+            nome = linha.split("#")[0].split(";")[0].split("==")[0].split("[")[0].strip()  # psycopg[binary]
             if nome:
                 try:
                     versoes.append(f"{nome}={metadata.version(nome)}")

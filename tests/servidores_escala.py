@@ -135,3 +135,6 @@ def dask(n_workers: int, pasta: Path, env: dict[str, str]):
                 matar_arvore(p.pid)
                 p.wait()
             matar_arvore(p.pid)
+        from autograder import distribuido
+
+        distribuido._limpar_workers_mortos()  # as pastas que os workers deixaram em /tmp
