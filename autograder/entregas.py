@@ -15,6 +15,7 @@ import copy
 import hashlib
 import json
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -107,12 +108,25 @@ def _sem_ocultos(fonte: str) -> str:
     return "\n".join(linhas)
 
 
+_ANALISADOR = threading.Lock()
+
+
+def _analisar(fonte: str) -> ast.Module:
+    """``ast.parse`` de uma entrega, uma de cada vez no processo. A avaliação lê as entregas em
+    várias threads, e o CPython 3.11 partilha entre threads o contador de profundidade com que
+    constrói a árvore: com duas ao mesmo tempo, ``ast.parse`` pode falhar com «SystemError: AST
+    constructor recursion depth mismatch» (python/cpython#106905; visto aqui no CI, numa entrega
+    certa que ficou com «Erro interno ao avaliar»)."""
+    with _ANALISADOR:
+        return ast.parse(fonte)
+
+
 def nomes_importados(*fontes: str) -> set[str]:
     """Os nomes que as instruções ``import`` destas fontes ligam (módulos e o que deles se importa)."""
     nomes = {"builtins", "__builtins__"}
     for fonte in fontes:
         try:
-            arvore = ast.parse(fonte)
+            arvore = _analisar(fonte)
         except SyntaxError:
             continue
         for no in ast.walk(arvore):
@@ -156,7 +170,7 @@ def _suspeita(fonte: str, modulos: set[str] = frozenset()) -> str | None:
     ``modulos``: os nomes ligados por ``import`` no caderno (ver ``nomes_importados``).
     """
     try:
-        arvore = ast.parse(fonte)
+        arvore = _analisar(fonte)
     except SyntaxError:
         return None  # o erro de sintaxe aparece na execução, com a sua própria mensagem
     modulos = set(modulos) | nomes_importados(fonte)

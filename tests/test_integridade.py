@@ -497,3 +497,37 @@ def test_entrega_que_importa_o_exercicio_do_pacote_nao_ganha_pontos(tmp_path):
     erros = {saida.get("ename") for celula in avaliado.cells if nbgrader_meta(celula).get("grade")
              for saida in celula.get("outputs", []) if saida.get("output_type") == "error"}
     assert erros == {"ImportError"}, erros
+
+
+def test_entregas_analisadas_uma_de_cada_vez_entre_threads(monkeypatch):
+    """No CI, uma entrega certa ficou com «Erro interno ao avaliar (SystemError: AST constructor
+    recursion depth mismatch …)»: o CPython 3.11 partilha entre threads o contador com que o
+    ``ast.parse`` constrói a árvore (python/cpython#106905). Aqui, 8 threads com o coletor de lixo
+    a correr código Python a meio deram 1 falha em 240 ``ast.parse``; com ``entregas._analisar``,
+    0. Este teste confirma, sem depender da sorte, que a avaliação nunca tem dois ao mesmo tempo."""
+    import ast
+    import threading
+    import time
+
+    from autograder import entregas
+
+    ativos, maximo, trinco = [0], [0], threading.Lock()
+    parse = ast.parse
+
+    def parse_lento(fonte, *a, **k):
+        with trinco:
+            ativos[0] += 1
+            maximo[0] = max(maximo[0], ativos[0])
+        time.sleep(0.01)
+        with trinco:
+            ativos[0] -= 1
+        return parse(fonte, *a, **k)
+
+    monkeypatch.setattr(ast, "parse", parse_lento)
+    fonte = "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+    threads = [threading.Thread(target=entregas._suspeita, args=(fonte, {"np"})) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert maximo[0] == 1, f"{maximo[0]} análises ao mesmo tempo"
