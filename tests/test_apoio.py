@@ -171,3 +171,69 @@ def test_relacao_de_tamanho_e_grafico_tamanho_contra_exatidao():
     fig = fq.tamanho_contra_exatidao({"float32": (140e3, 0.956), "int8": (38e3, 0.956), "podado + int8": (15e3, 0.941)})
     (ax,) = fig.axes
     assert len(ax.collections) == 3 and ax.get_xlim()[0] == 0
+
+
+# --------------------------------------------------------------------------- ambiente
+# O filtro mexe no descritor 2 do processo: corre num processo à parte, onde o pytest não está a
+# capturar esse descritor.
+_FILTRO = r"""
+import os, sys, time
+from otimizacao import ambiente
+ruido = (b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+         b"I0000 00:00:1796249280.459719   29607 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU will not be used.\n"
+         b"fully_quantize: 0, inference_type: 6, input_inference_type: INT8, output_inference_type: INT8\n"
+         b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+modo = sys.argv[1]
+if modo == "permanente":
+    ambiente.preparar_tensorflow()
+    assert os.environ["TF_USE_LEGACY_KERAS"] == "1" and os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    assert ambiente.filtrar_mensagens_internas() is False  # já estava ligado: não liga outro
+    os.write(2, ruido + b"F0000 erro a serio do C++\n" + ruido + b"linha sem fim")
+    time.sleep(0.6)  # a linha sem «\n» sai ao fim de 0,2 s sem mais texto
+else:
+    with ambiente.mensagens_filtradas():
+        os.write(2, ruido + b"F0000 erro a serio do C++\n")
+    os.write(2, b"fully_quantize: 0 (fora do bloco)\n")
+"""
+
+
+@pytest.mark.parametrize("modo", ["permanente", "bloco"])
+def test_filtro_tira_so_as_mensagens_informativas_do_tensorflow(modo):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", _FILTRO, modo], capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr.decode()
+    erro = r.stderr.decode()
+    assert "F0000 erro a serio do C++\n" in erro  # o que o filtro não conhece passa
+    for ruido in ("absl::InitializeLog", "cudart_stub", "fully_quantize: 0, inference", "XNNPACK"):
+        assert ruido not in erro, erro
+    if modo == "permanente":
+        assert erro.endswith("linha sem fim")
+    else:  # fora do bloco, o descritor 2 volta ao que era: nada é filtrado
+        assert erro.endswith("fully_quantize: 0 (fora do bloco)\n")
+
+
+def test_cadernos_tensorflow_preparam_o_processo_antes_de_importar_o_tensorflow():
+    """Um só caminho (issue 12): ambiente.preparar_tensorflow() na primeira célula, antes de
+    qualquer import do TensorFlow; nenhum caderno manda o descritor 2 para /dev/null nem define
+    as variáveis do TensorFlow à mão."""
+    import json
+    from pathlib import Path
+
+    cadernos = sorted((Path(__file__).resolve().parents[1] / "course").glob("[0-9][0-9]_*.ipynb"))
+    com_tf = 0
+    for caderno in cadernos:
+        celulas = [c for c in json.loads(caderno.read_text())["cells"] if c["cell_type"] == "code"]
+        fonte = "\n".join("".join(c["source"]) for c in celulas)
+        assert "os.dup2" not in fonte and "TF_CPP_MIN_LOG_LEVEL" not in fonte, caderno.name
+        assert "TF_USE_LEGACY_KERAS\"] =" not in fonte, caderno.name
+        usa_tf = "tensorflow" in fonte or "modelos.treinar_modelo_base" in fonte
+        if not usa_tf:
+            continue
+        com_tf += 1
+        primeira = "".join(celulas[0]["source"])
+        assert "ambiente.preparar_tensorflow()" in primeira, caderno.name
+        if "import tensorflow" in primeira:
+            assert primeira.index("ambiente.preparar_tensorflow()") < primeira.index("import tensorflow"), caderno.name
+    assert com_tf == 9  # 00, 01, 03–09 (o 02 é PyTorch e o 10 não treina nada)

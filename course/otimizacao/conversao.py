@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 
 import numpy as np
+
+from otimizacao import ambiente
 
 
 def interpretador(modelo_tflite: bytes):
@@ -55,20 +56,11 @@ def tensores_int8(modelo_tflite: bytes) -> dict[str, np.ndarray]:
 
 @contextlib.contextmanager
 def sem_mensagens_internas():
-    """Cala o stderr durante o bloco: as mensagens internas do conversor TFLite e do
-    interpretador (``fully_quantize: ...``, ``Created TensorFlow Lite XNNPACK delegate``), que o
-    C++ escreve diretamente no ecrã, e os avisos de Python. Na avaliação automática, qualquer
-    texto em stderr numa célula de teste conta como erro. Os erros (exceções) continuam a
+    """Sem as mensagens internas durante o bloco: as linhas informativas do conversor TFLite e
+    do interpretador (``fully_quantize: ...``, ``Created TensorFlow Lite XNNPACK delegate``), que
+    o C++ escreve diretamente no ecrã, passam pelo filtro de ``ambiente`` (as que ele não
+    reconhece aparecem), e os avisos de Python ficam de fora. Os erros (exceções) continuam a
     aparecer. Apresentado no caderno 05_poda_e_quantizacao."""
     sys.stderr.flush()
-    copia = os.dup(2)
-    nulo = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(nulo, 2)
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(copia, 2)
-        os.close(copia)
-        os.close(nulo)
+    with ambiente.mensagens_filtradas(), contextlib.redirect_stderr(io.StringIO()):
+        yield
