@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -421,6 +422,44 @@ def test_impressao_cobre_codigo_da_avaliacao_otimizacao_e_versoes(tmp_path, monk
         ficheiro.write_text(original, encoding="utf-8")
     assert impressao() == base
 
+
+
+def test_impressao_cobre_limites_isolamento_e_versoes_instaladas(tmp_path, monkeypatch):
+    """Mudar um limite, o isolamento ou a versão instalada de um pacote fixado faz reavaliar."""
+    from importlib import metadata
+
+    pasta = tmp_path / "entrega"
+    pasta.mkdir()
+    (pasta / "x.ipynb").write_text("{}", encoding="utf-8")
+    source = tmp_path / "source.ipynb"
+    source.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", None)
+    base = motor.impressao_entrega(pasta, source, LIMITES)
+    assert motor.impressao_entrega(pasta, source, LIMITES) == base
+    for campo, valor in [("tempo_celula", LIMITES.tempo_celula + 1), ("tempo_entrega", LIMITES.tempo_entrega + 1),
+                         ("memoria_mb", LIMITES.memoria_mb + 1), ("cpu_s", LIMITES.cpu_s + 1), ("sem_rede", not LIMITES.sem_rede)]:
+        assert motor.impressao_entrega(pasta, source, replace(LIMITES, **{campo: valor})) != base, campo
+    monkeypatch.setattr(motor, "ISOLAMENTO", not motor.ISOLAMENTO)
+    assert motor.impressao_entrega(pasta, source, LIMITES) != base
+    monkeypatch.undo()
+    verdadeira = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda nome: "0.0-outra" if nome == "nbgrader" else verdadeira(nome))
+    monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", None)
+    assert motor.impressao_entrega(pasta, source, LIMITES) != base  # outro nbgrader instalado
+
+
+def test_limites_nunca_por_preexec_fn():
+    """O preexec_fn do subprocess corre código Python entre o fork e o exec e não é seguro com
+    threads (a avaliação corre entregas em paralelo): os limites põe-nos o lançador limitar.py.
+    Este teste falha se algum ficheiro da avaliação voltar a passar um preexec_fn."""
+    import ast
+
+    chamadas = []
+    for ficheiro in sorted((REPO / "autograder").glob("*.py")):
+        for no in ast.walk(ast.parse(ficheiro.read_text(encoding="utf-8"))):
+            if isinstance(no, ast.Call) and any(k.arg == "preexec_fn" for k in no.keywords):
+                chamadas.append(f"{ficheiro.name}:{no.lineno}")
+    assert not chamadas, f"preexec_fn em {chamadas}"
 
 def test_retoma_reavalia_quando_o_codigo_da_avaliacao_muda(turma, monkeypatch):
     raiz, _, entregas = turma
