@@ -14,6 +14,7 @@ os encontra, não como são feitos.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -108,7 +109,43 @@ def test_make_curso_mostra_so_cadernos_e_o_pacote(projeto, tmp_path):
         _sem_pergunta_das_noticias(base)
 
 
-def test_a_instalacao_nao_deixa_egg_info_em_course():
-    """O ``pip install -e .`` do make escreve o egg-info na raiz do projeto (pyproject.toml)."""
-    sobras = [p.name for p in (RAIZ / "course").iterdir() if p.name.endswith((".egg-info", ".dist-info"))]
+def test_a_instalacao_nao_deixa_egg_info_em_course(tmp_path):
+    """O ``pip install -e .`` do make escreve o egg-info onde o ``[tool.distutils.egg_info]`` do
+    pyproject.toml manda (a raiz do projeto), não ao lado do pacote em course/. Corre o comando
+    egg_info do setuptools (o que a instalação editável corre) numa cópia do projeto: sem essa
+    configuração, o egg-info aparece em course/ (visto à mão) e este teste falha. Não olha para
+    a árvore de trabalho, que o make limpa depois de instalar."""
+    import sys
+
+    copia = tmp_path / "projeto"
+    (copia / "course").mkdir(parents=True)
+    shutil.copy(RAIZ / "pyproject.toml", copia / "pyproject.toml")
+    shutil.copytree(RAIZ / "course" / "otimizacao", copia / "course" / "otimizacao")
+    r = subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "egg_info"],
+                       cwd=copia, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    sobras = [p.name for p in (copia / "course").iterdir() if p.name.endswith((".egg-info", ".dist-info"))]
     assert not sobras, f"a instalação deixou {sobras} em course/ (ver [tool.distutils.egg_info])"
+    assert (copia / "modulo4_otimizacao.egg-info").is_dir()
+
+
+def test_torch_so_cpu_instala_a_mesma_versao_fixada_antes_do_resto():
+    """``make setup TORCH_CPU=1`` (Linux sem GPU NVIDIA, README): primeiro o torch da linha fixada
+    do requirements.txt, do índice CPU do PyTorch; depois o resto, que já o encontra instalado.
+    Sem TORCH_CPU, nenhum índice extra. (``make -n``: mostra os comandos sem os correr.)"""
+    fixado = [linha for linha in (RAIZ / "requirements.txt").read_text().splitlines() if linha.startswith("torch==")]
+    assert fixado == ["torch==2.13.0"]  # a versão que o guia dos programadores manda fixar
+
+    def comandos(*extra):
+        r = subprocess.run(["make", "-n", "-W", "requirements.txt", "setup", *extra], cwd=RAIZ,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return [linha for linha in r.stdout.splitlines() if "pip install" in linha]
+
+    cpu = comandos("TORCH_CPU=1")
+    assert "--index-url https://download.pytorch.org/whl/cpu" in cpu[0]
+    pacote = next(t for t in shlex.split(cpu[0]) if t.startswith("$("))
+    torch = subprocess.run(["bash", "-c", f'echo "{pacote}"'], cwd=RAIZ, capture_output=True, text=True)
+    assert torch.stdout.strip() == "torch==2.13.0"  # o $(grep …) do Makefile dá a linha fixada
+    assert "-r requirements.txt" in cpu[1]
+    assert not any("--index-url" in linha for linha in comandos())
