@@ -35,16 +35,19 @@ pytestmark = pytest.mark.lento
 # tarefa -> respostas certas de autograder/variantes/<tarefa>.py (CERTAS) que fazem uma
 # biblioteca escrever em stderr no kernel da avaliação (no máximo uma por célula de solução).
 AVISADORAS = {
+    # O conversor e o interpretador escrevem no descritor 2 («fully_quantize: …», «Created
+    # TensorFlow Lite XNNPACK delegate») e o tf.lite.Interpreter avisa que está obsoleto: passam
+    # pelo filtro de otimizacao.ambiente e pelos filtros de avisos da primeira célula do 01.
+    "01_ptq_tflite": [
+        "inferência com tf.lite.Interpreter e quantization_parameters",
+    ],
     "02_quantizacao_pytorch": [
         "quantize_dynamic chamado diretamente (o torch avisa que está obsoleto)",  # DeprecationWarning
         "latência com barra de progresso do tqdm (escreve em stderr)",
     ],
 }
-# O 01 (e o 03) não estão aqui: os UserWarning do tf.lite.Interpreter e do conversor («Statistics
-# for quantized inputs») são filtrados por uma célula só de leitura do próprio caderno, e o
-# descritor 2 vai para /dev/null; medido antes desta configuração, as CERTAS do 01 que os
-# provocam já tinham 14/14 pelos dois caminhos. O mecanismo geral (avisos do __main__, UserWarning,
-# descritor 2) é provado pela tarefa «mini», que custa poucos segundos.
+# O mecanismo geral (avisos do __main__, UserWarning, descritor 2) é provado também pela tarefa
+# «mini», que custa poucos segundos.
 ALUNO = "com_avisos"
 # O ipykernel não apanha o descritor 2 (o C++ do TensorFlow) quando vê PYTEST_CURRENT_TEST no
 # ambiente («o pytest tem a sua captura»): as avaliações daqui correm sem ela, como no professor.
@@ -255,6 +258,18 @@ def test_o_texto_dos_avisos_continua_visivel_no_caderno_avaliado(pelo_curso, pel
     for frase in frases:
         assert frase in texto, f"«{frase}» desapareceu das saídas do caderno avaliado: {texto[:2000]}"
 
+
+
+@pytest.mark.parametrize("caminho", ["curso", "nbgrader"])
+def test_mensagens_internas_do_tensorflow_nao_chegam_ao_caderno(pelo_curso, pelo_nbgrader, caminho):
+    """O filtro de otimizacao.ambiente (primeira célula do 01) tira as linhas informativas do C++
+    do TensorFlow do caderno avaliado, pelos dois caminhos (o nbgrader simples corre sem o
+    TF_CPP_MIN_LOG_LEVEL do curso no ambiente)."""
+    tarefa = "01_ptq_tflite"
+    raiz = pelo_curso[0] / ".avaliacao" / ALUNO / tarefa if caminho == "curso" else pelo_nbgrader[0]
+    texto = _saidas(raiz / "autograded" / ALUNO / tarefa / f"{tarefa}.ipynb")
+    for frase in ("fully_quantize", "XNNPACK delegate", "cudart_stub", "absl::InitializeLog"):
+        assert frase not in texto, f"«{frase}» chegou ao caderno avaliado pelo caminho {caminho}"
 
 # --------------------------------------------------------------------------- (b) nbgrader simples
 @pytest.mark.parametrize("tarefa", list(AVISADORAS))
