@@ -70,7 +70,7 @@ def test_referencia_tem_tudo_esqueletos_zero_meio_certo_no_meio(demo, tarefa):
     total_meio = sum(pontos["meio_certo"][c][0] for c in auto)
     total_max = sum(pontos["referencia"][c][1] for c in auto)
     # meio_certo erra parte dos exercícios: perde pontos; e, onde há mais do que uma célula
-    # avaliada, fica com alguns (05 tem uma só célula de 6 pontos: aí só pode ter 0 ou tudo).
+    # avaliada, fica com alguns (com uma só célula avaliada, só pode ter 0 ou tudo).
     assert total_meio < total_max, f"meio_certo teve {total_meio}/{total_max}"
     if len(auto) > 1:
         assert total_meio > 0, f"meio_certo teve {total_meio}/{total_max}"
