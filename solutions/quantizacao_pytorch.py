@@ -66,7 +66,7 @@ def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
 
 
 def tamanho_modelo_mb(modelo: torch.nn.Module) -> float:
-    """Tamanho, em MB (2^20 bytes), do ``state_dict`` de ``modelo`` serializado com
+    """Tamanho, em MiB (2^20 bytes; o «mb» do nome vem do texto), do ``state_dict`` de ``modelo`` serializado com
     ``torch.save``. Mede em memória (``io.BytesIO``): não deixa nenhum ficheiro no disco."""
     buffer = io.BytesIO()
     torch.save(modelo.state_dict(), buffer)

@@ -43,11 +43,11 @@ with torch.inference_mode():
 assert _s.dtype == torch.float32 and tuple(_s.shape) == (2, 10), "O modelo quantizado de um modelo float64 deve correr com entradas float32 (converte a cópia com .float())."
 
 # %% teste_tamanho_modelo_mb
-# Um modelo grande: (784·1024 + 1024² + 1024·10 + 1024 + 1024 + 10) × 4 B = 7 454 760 B ≈ 7,109 MB.
+# Um modelo grande: (784·1024 + 1024² + 1024·10 + 1024 + 1024 + 10) × 4 B = 7 454 760 B ≈ 7,109 MiB.
 torch.manual_seed(0)
 _grande = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
 _mb = float(tamanho_modelo_mb(_grande))
-assert abs(_mb - 7.109) < 0.02, f"Um modelo com 1 863 690 parâmetros float32 ocupa ≈ 7,109 MB (1 MB = 2**20 bytes), e veio {_mb:.3f}."
+assert abs(_mb - 7.109) < 0.02, f"Um modelo com 1 863 690 parâmetros float32 ocupa ≈ 7,109 MiB (1 MiB = 2**20 bytes), e veio {_mb:.3f}."
 # Um modelo minúsculo: conta o state_dict serializado (com a estrutura do ficheiro), não só os tensores.
 _mini = nn.Linear(2, 2)
 _buf = io.BytesIO()
