@@ -5,11 +5,16 @@ gráficos, para que cada caderno mostre só a ideia nova. Cada função pública
 docstring, o caderno que a apresenta.
 
 Módulos:
+    ambiente     -- o processo pronto para o TensorFlow (Keras 2, sem as mensagens internas)
     dados        -- conjunto de dados embutido (digits) e MNIST/Fashion-MNIST a pedido
-    modelos      -- o modelo de base tf_keras (CNN pequena, treinada em segundos)
-    medidas      -- tamanhos em bytes, MB e gzip
+    modelos      -- o modelo de base tf_keras (CNN pequena, treinada em segundos, com cache)
+    medidas      -- tamanhos em bytes, KiB/MiB e gzip
+    conversao    -- ferramentas TFLite que nenhum exercício pede (interpretador, float32)
     dispositivo  -- cuda / mps / cpu e o motor quantizado do PyTorch (qnnpack em arm64)
-    graficos     -- figuras reutilizadas pelos cadernos
+    progresso    -- o registo do que cada caderno demonstrou (lido pelo caderno 10)
+    manifesto    -- uma declaração por caderno: secção, exercícios, pontos, checklist
+    verificacao  -- as mensagens dos testes visíveis (exercicio_pronto, levanta)
+    graficos, figuras_* -- as figuras reutilizadas pelos cadernos
 """
 
 import os as _os
