@@ -25,12 +25,19 @@ def fixar_sementes(semente: int = 0) -> None:
         pass
 
 
-def criar_modelo_base(forma_entrada=(8, 8, 1), num_classes: int = 10, semente: int = 0):
+def criar_modelo_base(forma_entrada=(8, 8, 1), num_classes: int = 10, semente: int = 0,
+                      largura: float = 1.0):
     """Cria (sem treinar) a CNN de base: Conv2D(16) → Flatten → Dense(64) → Dense(classes).
 
     A saída são *logits* (sem softmax): a perda usa ``from_logits=True``. Com entradas 8×8
-    tem 37 738 parâmetros; abaixo de ~25 mil, o overhead fixo de ~5 KiB de um ficheiro TFLite
-    esconde o ganho da quantização (CURSO.md, «Data and models»). Apresentado no caderno 00.
+    tem 37 738 parâmetros; abaixo de ~25 mil, o custo fixo de um ficheiro TFLite (a estrutura
+    e os parâmetros de quantização, uns KiB) esconde o ganho da quantização (CURSO.md, «Data
+    and models»; o caderno 05 mede-o). Apresentado no caderno 00.
+
+    ``largura`` multiplica o número de filtros da Conv2D e de neurónios da Dense escondida
+    (arredondados, pelo menos 1): 0,5 dá 8 filtros e 32 neurónios, 2 dá 32 e 128. Com 1
+    (omissão) é o modelo de base. O caderno 05 usa-a para medir a compressão em função do
+    tamanho do modelo.
     """
     import tf_keras as keras
 
@@ -38,9 +45,9 @@ def criar_modelo_base(forma_entrada=(8, 8, 1), num_classes: int = 10, semente: i
     modelo = keras.Sequential(
         [
             keras.layers.Input(shape=tuple(forma_entrada)),
-            keras.layers.Conv2D(16, 3, activation="relu", name="conv"),
+            keras.layers.Conv2D(max(1, int(round(16 * largura))), 3, activation="relu", name="conv"),
             keras.layers.Flatten(name="achatar"),
-            keras.layers.Dense(64, activation="relu", name="densa"),
+            keras.layers.Dense(max(1, int(round(64 * largura))), activation="relu", name="densa"),
             keras.layers.Dense(num_classes, name="logits"),
         ],
         name="modelo_base",
