@@ -66,6 +66,9 @@ def partes_do_manifesto() -> list[tuple[str, object]]:
 
 
 def main() -> int:
+    from otimizacao import ambiente
+
+    ambiente.preparar_tensorflow()  # o mesmo filtro das mensagens internas que os cadernos usam
     partes = [*partes_do_manifesto(), ("Cadernos", medir_cadernos)]
     texto = [f"# Medições ({platform.system()} {platform.machine()}, Python {platform.python_version()})", ""]
     for titulo, medir in partes:
