@@ -351,6 +351,15 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$")).click()
     quadro = page.frame_locator("#formgrader-iframe iframe")
+    # Uma configuração estragada dá logo a página de erro do formgrader: falha já, com o fim do
+    # traceback do servidor, em vez de esperar 120 s pela tabela.
+    tabela = quadro.locator("#main-table")
+    erro = quadro.get_by_text("formgrader encountered an error")
+    expect(tabela.or_(erro).first).to_be_visible(timeout=120_000)
+    if erro.count():
+        capturas(page, "formgrader_erro")
+        pytest.fail("O formgrader deu erro em vez de listar as tarefas; o servidor diz:\n"
+                    + _ultimo_erro(projeto.parent / "casa" / "professor.log"))
     for tarefa in servidores.TAREFAS:
         expect(quadro.locator("#main-table")).to_contain_text(tarefa, timeout=120_000)
     capturas(page, "formgrader_lista_as_tarefas")
@@ -402,11 +411,13 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
 
 
 def _ultimo_erro(registo: Path) -> str:
-    """O fim do último traceback no registo do servidor (o que o professor veria no terminal)."""
+    """O fim do último traceback no registo do servidor (o que o professor veria no terminal),
+    ou as últimas linhas de erro quando não há traceback."""
     texto = registo.read_text(errors="replace")
     inicio = texto.rfind("Traceback (most recent call last)")
-    if inicio < 0:
-        return texto[-2000:]
+    if inicio < 0:  # sem traceback: as linhas de erro do registo («[E …»), ou o fim dele
+        erros = [linha for linha in texto.splitlines() if linha.startswith("[E ")]
+        return "\n".join(erros[-5:]) or texto[-2000:]
     linhas = []
     for linha in texto[inicio:].splitlines()[1:]:
         if linha.startswith("["):  # a linha seguinte do registo: o traceback acabou
