@@ -190,6 +190,9 @@ if modo == "permanente":
     assert ambiente.filtrar_mensagens_internas() is False  # já estava ligado: não liga outro
     os.write(2, ruido + b"F0000 erro a serio do C++\n" + ruido + b"linha sem fim")
     time.sleep(0.6)  # a linha sem «\n» sai ao fim de 0,2 s sem mais texto
+elif modo == "erro_no_fim":  # uma exceção por apanhar num script: o traceback sai inteiro
+    ambiente.preparar_tensorflow()
+    raise ValueError("erro do fim do script")
 else:
     with ambiente.mensagens_filtradas():
         os.write(2, ruido + b"F0000 erro a serio do C++\n")
@@ -212,6 +215,19 @@ def test_filtro_tira_so_as_mensagens_informativas_do_tensorflow(modo):
         assert erro.endswith("linha sem fim")
     else:  # fora do bloco, o descritor 2 volta ao que era: nada é filtrado
         assert erro.endswith("fully_quantize: 0 (fora do bloco)\n")
+
+
+def test_filtro_ligado_nao_corta_o_traceback_de_um_script_que_falha():
+    """Com o filtro ligado, o traceback de um erro no fim do processo (make bench, um script do
+    aluno) chega inteiro ao ecrã: a thread do filtro é despejada antes de o processo acabar."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", _FILTRO, "erro_no_fim"], capture_output=True, timeout=60)
+    erro = r.stderr.decode()
+    assert r.returncode == 1, erro
+    assert erro.startswith("Traceback (most recent call last):") and erro.endswith(
+        "ValueError: erro do fim do script\n"), erro
 
 
 def test_cadernos_tensorflow_preparam_o_processo_antes_de_importar_o_tensorflow():

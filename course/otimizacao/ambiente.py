@@ -14,6 +14,7 @@ passar tudo o que não reconhece.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -109,6 +110,9 @@ def filtrar_mensagens_internas() -> bool:
         _permanente = _Filtro()
     except OSError:  # sem descritor 2 (processo sem stderr): nada a filtrar
         return False
+    # A thread do filtro é daemon: no fim do processo morre com o que ainda está no tubo (o
+    # traceback de um script que falha, por exemplo). Despejá-la antes de sair.
+    atexit.register(_permanente.fechar)
     return True
 
 
