@@ -262,8 +262,8 @@ def escrever_relatorio(resultados: list[motor.Resultado], destino: Path) -> None
     linhas = ["# Relatório da avaliação", "",
               "Motivos registados por entrega (o que correu mal e o que fazer). Entregas sem motivos "
               "foram avaliadas normalmente.", ""]
-    if motor.AVISO_ISOLAMENTO:
-        linhas += [f"> ⚠️ {motor.AVISO_ISOLAMENTO}", ""]
+    if motor.aviso_isolamento():
+        linhas += [f"> ⚠️ {motor.aviso_isolamento()}", ""]
     linhas += ["| aluno | tarefa | pontos | motivos |", "| --- | --- | --- | --- |"]
     for r in resultados:
         motivos = "<br>".join(m.replace("|", "\\|") for m in r.motivos) or "—"
@@ -303,35 +303,82 @@ def main(argv: list[str] | None = None) -> int:
     alunos = sorted({a for a, _, _ in lista})
     print(f"» {len(alunos)} aluno(s), {len(tarefas)} tarefa(s), {len(lista)} entrega(s), "
           f"{args.workers} em paralelo")
-    if motor.AVISO_ISOLAMENTO:
-        print(f"⚠️  {motor.AVISO_ISOLAMENTO}")
+    if motor.aviso_isolamento():
+        print(f"⚠️  {motor.aviso_isolamento()}")
     print(f"» {motor.aquecer_cache(raiz)}")
     if args.motor:  # o Dask (autograder/distribuido.py); sem ele, as threads desta máquina
         from autograder import distribuido
         resultados = distribuido.avaliar_todas(raiz, lista, args.motor, args.workers, limites, refazer=args.refazer)
     else:
         resultados = avaliar_todas(raiz, lista, args.workers, limites, refazer=args.refazer)
-    motor.registar(raiz, resultados)
+    # Cada passo tenta-se mesmo que um anterior tenha falhado (para um aluno ou para todos): uma
+    # entrega estranha nunca fica com a turma inteira sem notas, CSV ou relatório. O que falhou
+    # fica em ``falhas`` (o código de saída deixa de ser 0) e um ficheiro de um passo que falhou
+    # é apagado, para que ninguém leia o de uma avaliação anterior como se fosse deste.
+    falhas: list[str] = []
+
+    def passo(o_que: str, conselho: str, funcao, *a, apagar: Path | None = None):
+        try:
+            return funcao(*a)
+        except Exception as erro:
+            detalhe = (str(erro).strip().splitlines() or [""])[0][:300]
+            falhas.append(f"{o_que}: {type(erro).__name__}: {detalhe}. {conselho}")
+            print(f"❌ {o_que} falhou ({type(erro).__name__}: {detalhe}).", file=sys.stderr)
+            if apagar is not None:
+                apagar.unlink(missing_ok=True)
+            return None
+
+    de_novo = "Corrige a causa e corre o mesmo comando outra vez (as entregas já avaliadas não são avaliadas de novo)."
+    problemas = passo("Registar as notas no gradebook e gerar o feedback", de_novo, motor.registar, raiz, resultados)
+    falhas += problemas or []
     alunos_ids = {r.aluno_id: r.aluno for r in resultados}
-    exportar(raiz, list(alunos_ids), tarefas, raiz / "grades.csv")
-    lista_notas = notas(raiz, tarefas, alunos_ids)
-    escrever_csv(lista_notas, raiz / "notas_por_exercicio.csv")
-    escrever_relatorio(resultados, raiz / "relatorio_avaliacao.md")
-    print()
-    print(tabela(lista_notas))
+    passo("Exportar o grades.csv", de_novo, exportar, raiz, list(alunos_ids), tarefas, raiz / "grades.csv",
+          apagar=raiz / "grades.csv")
+    lista_notas = passo("Ler as notas do gradebook", de_novo, notas, raiz, tarefas, alunos_ids)
+    if lista_notas is not None:
+        passo("Escrever o notas_por_exercicio.csv", de_novo, escrever_csv, lista_notas,
+              raiz / "notas_por_exercicio.csv", apagar=raiz / "notas_por_exercicio.csv")
+        print()
+        print(passo("Mostrar a tabela das notas", de_novo, tabela, lista_notas) or "")
+    else:
+        (raiz / "notas_por_exercicio.csv").unlink(missing_ok=True)
+        falhas.append("Escrever o notas_por_exercicio.csv, a tabela e o checklist da turma: não feitos, porque "
+                      f"as notas não se leram do gradebook. {de_novo}")
     com_motivos = [r for r in resultados if r.motivos]
     if com_motivos:
         print("\nAvisos:")
         for r in com_motivos:
             for m in r.motivos:
                 print(f"  {r.aluno} · {r.tarefa}: {m}")
-    print()
-    print(f"Notas exportadas: {raiz / 'grades.csv'} e {raiz / 'notas_por_exercicio.csv'}")
-    print(f"Motivos de cada entrega: {raiz / 'relatorio_avaliacao.md'}")
-    print(f"Feedback de cada aluno: {raiz / 'feedback'}/<aluno>/<tarefa>/")
     from autograder import checklist_turma  # por item do checklist, a % da turma que o demonstra
 
-    checklist_turma.no_fim_da_avaliacao(raiz, tarefas, alunos_ids, lista_notas)
+    if lista_notas is not None:
+        print()
+        passo("Fazer o checklist da turma",
+              "As notas estão escritas; corre `python -m autograder.checklist_turma` para tentar outra vez.",
+              checklist_turma.escrever, raiz, tarefas, alunos_ids, lista_notas)
+    # O relatório por último: leva também o que falhou nos passos anteriores.
+    relatorio = raiz / "relatorio_avaliacao.md"
+
+    def relatorio_com_falhas() -> None:
+        escrever_relatorio(resultados, relatorio)
+        if falhas:
+            with relatorio.open("a", encoding="utf-8") as f:
+                f.write("\n## O que falhou nesta avaliação\n\n" + "".join(f"- {x}\n" for x in falhas))
+
+    passo("Escrever o relatorio_avaliacao.md", de_novo, relatorio_com_falhas, apagar=relatorio)
+    print()
+    for nome, texto in [("grades.csv", "Notas exportadas"), ("notas_por_exercicio.csv", "Notas por exercício"),
+                        ("relatorio_avaliacao.md", "Motivos de cada entrega")]:
+        if (raiz / nome).exists():
+            print(f"{texto}: {raiz / nome}")
+    print(f"Feedback de cada aluno: {raiz / 'feedback'}/<aluno>/<tarefa>/")
+    if falhas:
+        print(f"\n❌ A avaliação chegou ao fim, mas {len(falhas)} coisa(s) falharam (o resto foi escrito):",
+              file=sys.stderr)
+        for f in falhas:
+            print(f"  - {f}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -10,7 +10,7 @@
 - onde está o projeto e como se corre o nbgrader (ambiente e comando).
 
 Só usa a biblioteca padrão (nada do resto do projeto): é importado também pelo
-``nbgrader_config.py``, pelo ``localizar.py`` e pelo ``kernel_isolado.py``, que correm fora do
+``nbgrader_config.py``, pelo ``localizar.py`` e pela ``caixa.py``, que correm fora do
 pacote ``autograder``.
 """
 
@@ -38,7 +38,9 @@ ESQUELETO_TEXTO = "ESCREVE AQUI A TUA RESPOSTA"
 ENV_AUTOGRADER = "CURSO4_AUTOGRADER"  # a pasta autograder/ do projeto (config copiada noutras raízes)
 ENV_TEMPO_CELULA = "CURSO4_TEMPO_CELULA"  # segundos por célula (nbgrader e localizar)
 ENV_KERNEL = "CURSO4_KERNEL"  # o kernelspec com que o localizar corre o caderno
-ENV_ESCONDER = "CURSO4_ESCONDER"  # pastas que o kernel isolado tapa (separadas por os.pathsep)
+ENV_UID = "CURSO4_UID"  # o uid só desta entrega com que o kernel corre na caixa (caixa.py)
+ENV_JUIZ_RELATORIO = "CURSO4_JUIZ_RELATORIO"  # onde o juiz escreve os veredictos e as suas falhas (JSON)
+ENV_CAIXA = "CURSO4_CAIXA"  # onde a caixa.py cria a pasta privada de cada kernel (a da entrega)
 ENV_CACHE_MODELOS = "CURSO4_CACHE_MODELOS"  # a cache do modelo de base (otimizacao.modelos), só de leitura no kernel isolado
 # O gradebook principal (URL do SQLAlchemy, p. ex. postgresql://utilizador@servidor/curso); sem
 # ela, o SQLite <raiz>/gradebook.db. Nunca chega às corridas de cada entrega nem ao kernel do aluno.

@@ -87,6 +87,9 @@ def testes_ocultos(nome_caderno: str) -> dict[str, str]:
             seccoes[atual] = []
         elif atual is not None:
             seccoes[atual].append(linha)
+    # A secção «contexto» não é de nenhuma célula: é do juiz (autograder/juiz.py), que a corre
+    # no seu processo antes dos testes; nunca entra no source nem no release.
+    seccoes.pop("contexto", None)
     return {gid: "\n".join(linhas).strip("\n") for gid, linhas in seccoes.items()}
 
 

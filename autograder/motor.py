@@ -19,6 +19,7 @@ Por fim, os resultados são registados, um a um, no gradebook principal.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -51,16 +53,17 @@ class Limites:
 
 _processos: set[subprocess.Popen] = set()
 _trinco = threading.Lock()
+PARAR = threading.Event()  # Ctrl-C: nenhuma corrida nova começa depois disto (ver matar_todos)
 
 
-def _isolamento_disponivel() -> bool:
-    if os.name != "posix" or os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("ip")):
+@functools.cache
+def isolamento() -> bool:
+    """True se esta máquina consegue pôr o kernel do aluno na caixa (``caixa.py``): Linux, root,
+    ``bwrap``, ``setpriv``, ``unshare`` e ``ip``, e um espaço de rede novo funciona. Calculado na
+    primeira vez que é preciso (importar o motor não corre nada)."""
+    if os.name != "posix" or os.geteuid() != 0:
         return False
-    try:
-        import pwd
-
-        pwd.getpwnam("nobody")
-    except (ImportError, KeyError):
+    if not all(shutil.which(p) for p in ("unshare", "ip", "bwrap", "setpriv")):
         return False
     teste = subprocess.run(
         ["unshare", "--net", "--pid", "--mount", "--fork", "--kill-child", "--", "ip", "link", "set", "lo", "up"],
@@ -69,27 +72,62 @@ def _isolamento_disponivel() -> bool:
     return teste.returncode == 0
 
 
-ISOLAMENTO = _isolamento_disponivel()
-AVISO_ISOLAMENTO = (
-    None
-    if ISOLAMENTO
-    else "Sem isolamento (precisa de root, Linux e unshare): o código dos alunos corre com as tuas "
-    "permissões, pode ler solutions/ e os testes ocultos e usar a rede. Avalia num contentor "
-    "(ver README, «Modelo de ameaças»)."
-)
+def aviso_isolamento() -> str | None:
+    """O aviso a mostrar ao professor quando não há caixa (pt-PT), ou None."""
+    if isolamento():
+        return None
+    falta = [p for p in ("bwrap", "setpriv", "unshare", "ip") if not shutil.which(p)]
+    como = (f" Falta: {', '.join(falta)} (Debian: apt-get install bubblewrap util-linux iproute2)."
+            if falta and os.name == "posix" and os.geteuid() == 0 else "")
+    return ("Sem caixa de areia (precisa de root, Linux e bubblewrap): o código dos alunos corre com as "
+            "tuas permissões, pode ler solutions/ e os testes ocultos e usar a rede." + como
+            + " Avalia num contentor (ver README, «Modelo de ameaças»).")
+
+
 KERNEL_ISOLADO = "curso4-isolado"
+UID_PRIMEIRO, UID_QUANTOS = 200_000, 4_096  # uids reservados para os kernels dos alunos
+
+
+@contextlib.contextmanager
+def uid_reservado():
+    """Reserva, para uma entrega, um uid que nenhum outro kernel em avaliação nesta máquina está
+    a usar (um ``flock`` por uid em ``/run/curso4-uids``, libertado no fim, mesmo se o processo
+    morrer). Dois kernels avaliados ao mesmo tempo — nesta avaliação ou noutra — nunca partilham
+    um uid: não se podem ler nem mandar sinais."""
+    import fcntl
+
+    pasta = Path("/run/curso4-uids") if os.access("/run", os.W_OK) else Path(tempfile.gettempdir()) / "curso4-uids"
+    pasta.mkdir(mode=0o700, exist_ok=True)
+    inicio = (os.getpid() * 7 + threading.get_ident()) % UID_QUANTOS
+    for i in range(UID_QUANTOS):
+        uid = UID_PRIMEIRO + (inicio + i) % UID_QUANTOS
+        f = open(pasta / str(uid), "a")  # noqa: SIM115 (fica aberto enquanto a entrega dura)
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        try:
+            yield uid
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+            f.close()
+        return
+    raise RuntimeError(f"Não há uids livres para a caixa ({UID_QUANTOS} entregas ao mesmo tempo?)")
 
 
 def kernelspec(raiz: Path) -> Path:
-    """Escreve o kernelspec do kernel isolado (``kernel_isolado.py``) e devolve a pasta a pôr no
-    JUPYTER_PATH. O kernel arranca noutro espaço de montagem, como ``nobody``."""
+    """Escreve o kernelspec do kernel na caixa (``caixa.py``) e devolve a pasta a pôr no
+    JUPYTER_PATH. As interrupções (tempo de uma célula esgotado) vão por mensagem: o kernel
+    está noutra sessão e noutro espaço de PIDs, onde o sinal do grupo não chega."""
     pasta = raiz / ".avaliacao" / ".jupyter"
     spec = pasta / "kernels" / KERNEL_ISOLADO / "kernel.json"
     spec.parent.mkdir(parents=True, exist_ok=True)
     conteudo = {
-        "argv": [sys.executable, str(Path(__file__).with_name("kernel_isolado.py")), "-f", "{connection_file}"],
-        "display_name": "Python 3 (avaliação isolada)",
+        "argv": [sys.executable, str(Path(__file__).with_name("caixa.py")), "-f", "{connection_file}"],
+        "display_name": "Python 3 (caixa de areia da avaliação)",
         "language": "python",
+        "interrupt_mode": "message",
         "metadata": {"debugger": False},
     }
     texto = json.dumps(conteudo, indent=1)
@@ -98,6 +136,29 @@ def kernelspec(raiz: Path) -> Path:
         temporario.write_text(texto, encoding="utf-8")
         os.replace(temporario, spec)
     return pasta
+
+
+def verificar_caixa(raiz: Path, limites: Limites) -> str | None:
+    """Antes de avaliar a primeira entrega: monta a caixa como para um kernel e importa o que o
+    kernel precisa. None se funciona (ou se não há isolamento: o aviso diz-se à parte); senão, o
+    que falhou, em pt-PT, com o caminho ou o programa em falta."""
+    if not isolamento():
+        return None
+    env = ambiente_nbgrader()
+    env[comum.ENV_CACHE_MODELOS] = str(pasta_cache_modelos(raiz))
+    with uid_reservado() as uid, tempfile.TemporaryDirectory(prefix="curso4-verificar-") as tmp:
+        env[comum.ENV_UID] = str(uid)
+        env[comum.ENV_CAIXA] = tmp
+        codigo, saida, excedeu = correr_limitado(
+            [sys.executable, str(Path(__file__).with_name("caixa.py")), "--verificar"], Path(tmp), env, limites,
+            time.monotonic() + 120)
+    if codigo == 0 and "caixa ok" in saida:
+        return None
+    linhas = [linha for linha in saida.strip().splitlines() if linha.strip()]
+    detalhe = linhas[-1] if linhas else ("demorou mais de 120 s" if excedeu else f"código de saída {codigo}")
+    return (f"Não consegui montar a caixa de areia dos kernels dos alunos ({detalhe}). Nenhuma entrega foi "
+            "avaliada. Confirma que o bubblewrap está instalado (apt-get install bubblewrap) e que o .venv "
+            "e o pacote course/otimizacao existem nos caminhos que o Python indica; depois corre o mesmo comando.")
 
 
 def pasta_cache_modelos(raiz: Path) -> Path:
@@ -181,24 +242,23 @@ def aquecer_cache(raiz: Path) -> str:
     return linhas[-1] if linhas else f"Não consegui preparar a cache do modelo de base: {proc.stderr.strip()[-300:]}"
 
 
-def ambiente_do_kernel(raiz: Path, entregas_raiz: Path) -> dict[str, str]:
+def ambiente_do_kernel(raiz: Path, trabalho: Path, uid: int | None) -> dict[str, str]:
     """O ambiente do nbgrader e do localizar: sem isolamento, o de sempre; com isolamento, o
-    kernelspec isolado e as pastas que o kernel não pode ver (o projeto, a raiz, as entregas).
-    Em ambos, a cache do modelo de base desta avaliação."""
+    kernelspec da caixa (``caixa.py``), o uid reservado para esta entrega e a pasta onde a caixa
+    guarda o que é só do kernel. Em ambos, a cache do modelo de base desta avaliação."""
     env = ambiente_nbgrader()
     env[comum.ENV_CACHE_MODELOS] = str(pasta_cache_modelos(raiz))
-    if ISOLAMENTO:
+    if isolamento():
         _cache_legivel(pasta_cache_modelos(raiz))
         env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernelspec(raiz)), env.get("JUPYTER_PATH")]))
         env[comum.ENV_KERNEL] = KERNEL_ISOLADO
-        env[comum.ENV_ESCONDER] = os.pathsep.join(
-            str(p.resolve()) for p in (AUTOGRADER.parent, raiz, entregas_raiz)
-        )
+        env[comum.ENV_UID] = str(uid)
+        env[comum.ENV_CAIXA] = str(trabalho / ".caixa")
     return env
 
 
 def _prefixo(limites: Limites) -> list[str]:
-    if not ISOLAMENTO:
+    if not isolamento():
         return []
     # Novo espaço de PIDs: quando o processo principal acaba, todos os filhos (kernels) morrem.
     prefixo = ["unshare", "--pid", "--fork", "--kill-child"]
@@ -224,11 +284,13 @@ def correr_limitado(cmd: list[str], cwd: Path, env: dict, limites: Limites,
     # várias threads, e código Python entre fork e exec num processo com threads pode bloquear.
     lancador = [sys.executable, str(Path(__file__).with_name("limitar.py")),
                 str(limites.memoria_mb * 2**20), str(limites.cpu_s), "--"]
-    proc = subprocess.Popen(
-        lancador + _prefixo(limites) + cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
-    )
-    with _trinco:
+    with _trinco:  # depois do Ctrl-C nada de novo arranca (o matar_todos põe PARAR com o trinco)
+        if PARAR.is_set():
+            raise Interrompida()
+        proc = subprocess.Popen(
+            lancador + _prefixo(limites) + cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+        )
         _processos.add(proc)
     excedeu = False
     try:
@@ -259,9 +321,14 @@ def matar(proc: subprocess.Popen) -> None:
             pass
 
 
+class Interrompida(Exception):
+    """A avaliação foi interrompida (Ctrl-C): a entrega fica por avaliar, nada se guarda."""
+
+
 def matar_todos() -> None:
-    """Ctrl-C: não deixa nenhum processo de avaliação para trás."""
+    """Ctrl-C: não deixa nenhum processo de avaliação para trás, e nenhum começa depois."""
     with _trinco:
+        PARAR.set()
         for proc in list(_processos):
             matar(proc)
 
@@ -279,6 +346,9 @@ class Resultado:
     impressao: str = ""
     segundos: float = 0.0
     avaliado: bool = False  # o nbgrader chegou a avaliar (há caderno autograded)
+    # Uma falha da própria avaliação (a caixa não arrancou, o nbgrader ou o juiz falharam): a
+    # entrega fica «não avaliada» — em branco no grades.csv, nunca 0, nunca guardada na retoma.
+    nao_avaliada: str = ""
 
     @property
     def total(self) -> float:
@@ -417,13 +487,29 @@ def _notas_do_gradebook(db: Path, tarefa: str, aluno_id: str) -> dict[str, list]
     return notas
 
 
-def _avisos_no_feedback(html: Path, motivos: list[str]) -> None:
+def _avisos_no_feedback(html: Path, motivos: list[str]) -> str | None:
+    """Põe os ``motivos`` no topo do feedback ``html``. Devolve None, ou o que falhou (pt-PT): um
+    feedback que não se deixa ler ou escrever nunca para o registo do resto da turma.
+
+    Os motivos levam texto que vem do aluno (nomes de ficheiros, marcas do nbgrader): vão
+    escapados, para que nenhum «<» desses estrague a página."""
+    from html import escape
+
     if not motivos or not html.exists():
-        return
-    itens = "".join(f"<li>{m}</li>" for m in motivos)
+        return None
+    itens = "".join(f"<li>{escape(m, quote=False)}</li>" for m in motivos)
     bloco = f'<div class="nbg-resumo nbg-falhou"><b>Avisos da avaliação:</b><ul>{itens}</ul></div>'
-    texto = html.read_text(encoding="utf-8")
-    html.write_text(texto.replace('<div class="nbg-resumo">', bloco + '<div class="nbg-resumo">', 1), encoding="utf-8")
+    try:
+        texto = html.read_text(encoding="utf-8")
+        if '<div class="nbg-resumo">' in texto:
+            texto = texto.replace('<div class="nbg-resumo">', bloco + '<div class="nbg-resumo">', 1)
+        else:  # outro modelo de feedback: os avisos ficam logo no início do <body>
+            texto = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + bloco, texto, count=1) if "<body" in texto else bloco + texto
+        html.write_text(texto, encoding="utf-8")
+    except (OSError, UnicodeError) as erro:
+        return (f"Não consegui pôr os avisos no feedback {html.name} ({type(erro).__name__}: {erro}); estão no "
+                "relatorio_avaliacao.md. Corre o mesmo comando outra vez para gerar o feedback de novo.")
+    return None
 
 
 def impressao_da_avaliacao() -> str:
@@ -461,12 +547,22 @@ def impressao_entrega(pasta: Path, source_nb: Path, limites: Limites) -> str:
     """O que decide a nota de uma entrega: os ficheiros entregues, o source, a avaliação, os
     limites e o isolamento (igual em qualquer máquina com o mesmo ambiente: só conteúdos)."""
     return (entregas.impressao_digital(pasta, source_nb) + impressao_da_avaliacao()
-            + json.dumps(asdict(limites)) + f" isolado={ISOLAMENTO}")
+            + json.dumps(asdict(limites)) + f" isolado={isolamento()}")
 
 
 def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: Limites,
                     refazer: bool = False) -> Resultado:
-    """Avalia a entrega ``pasta`` (a pasta <aluno>/<tarefa>) e devolve o Resultado."""
+    """Avalia a entrega ``pasta`` (a pasta <aluno>/<tarefa>) e devolve o Resultado.
+
+    Com a caixa de areia, reserva um uid só desta entrega enquanto ela é avaliada. Uma falha da
+    própria avaliação deixa o resultado «não avaliado» (``Resultado.nao_avaliada``), que não se
+    guarda para a retoma: a próxima corrida avalia-a de novo."""
+    with uid_reservado() if isolamento() else contextlib.nullcontext(None) as uid:
+        return _avaliar_entrega(raiz, tarefa, aluno, pasta, limites, refazer, uid)
+
+
+def _avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: Limites,
+                     refazer: bool, uid: int | None) -> Resultado:
     inicio = time.monotonic()
     prazo = inicio + limites.tempo_entrega  # um só relógio para todas as corridas desta entrega
     aluno_id = entregas.id_seguro(aluno)
@@ -477,7 +573,7 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     trabalho = raiz / ".avaliacao" / aluno_id / tarefa
     impressao = impressao_entrega(pasta, source_nb, limites)
     guardado = Resultado.ler(trabalho / "resultado.json")
-    if guardado is not None and guardado.impressao == impressao and not refazer:
+    if guardado is not None and guardado.impressao == impressao and not refazer and not guardado.nao_avaliada:
         return guardado
 
     if trabalho.exists():
@@ -500,8 +596,10 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
     (trabalho / "source").symlink_to(raiz / "source", target_is_directory=True)
     submetido = trabalho / "submitted" / aluno_id / tarefa / f"{tarefa}.ipynb"
     submetido.parent.mkdir(parents=True)
-    env = ambiente_do_kernel(raiz, pasta.resolve().parents[1])
+    env = ambiente_do_kernel(raiz, trabalho, uid)
     env[comum.ENV_TEMPO_CELULA] = str(limites.tempo_celula)
+    relatorio_juiz = trabalho / "juiz.json"
+    env[comum.ENV_JUIZ_RELATORIO] = str(relatorio_juiz)
     autograded = trabalho / "autograded" / aluno_id / tarefa / f"{tarefa}.ipynb"
     desativadas: list[str] = []
     excedeu = False
@@ -509,7 +607,7 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
         nbformat.write(nb, submetido)
         cmd = [sys.executable, "-m", "nbgrader", "autograde", tarefa, f"--student={aluno_id}", "--force",
                f"--CourseDirectory.root={trabalho}"]
-        if ISOLAMENTO:
+        if isolamento():
             cmd.append(f"--Execute.kernel_name={KERNEL_ISOLADO}")
         codigo, saida, excedeu = correr_limitado(cmd, trabalho, env, limites, prazo)
         if autograded.exists() or excedeu:
@@ -544,10 +642,13 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
                 valor = linha.split()[1]
                 indice = None if valor == "-" else int(valor)
         if indice is None:
-            sem_isolamento = [linha for linha in saida.splitlines() if linha.startswith("Não consegui isolar")]
-            resultado.motivos.append(
-                sem_isolamento[0] if sem_isolamento else
-                "O nbgrader não conseguiu avaliar o caderno e não encontrei a célula culpada: vale 0. "
+            # Nenhuma célula do aluno faz o kernel morrer: a falha é da avaliação (a caixa não
+            # arrancou, o nbgrader falhou). Nunca um 0: a entrega fica por avaliar.
+            sem_caixa = [linha for linha in (saida + "\n" + saida_l).splitlines()
+                         if linha.startswith("Não consegui pôr o kernel do aluno na caixa")]
+            resultado.nao_avaliada = (
+                sem_caixa[0] if sem_caixa else
+                "O nbgrader não conseguiu avaliar o caderno e nenhuma célula do aluno é a culpada. "
                 f"Último erro: {saida.strip().splitlines()[-1] if saida.strip() else '?'}"
             )
             break
@@ -573,10 +674,39 @@ def avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: L
                 "desativada e o resto do caderno foi avaliado."
             )
         resultado.motivos += motivos_das_saidas(nbformat.read(autograded, as_version=4), limites)
+        resultado.motivos += _motivos_do_juiz(relatorio_juiz, resultado)
     resultado.motivos = list(dict.fromkeys(resultado.motivos))
     resultado.segundos = time.monotonic() - inicio
+    if resultado.nao_avaliada:
+        resultado.avaliado = False
+        resultado.notas = {gid: [None, m] for gid, (_, m) in resultado.notas.items()}
+        (trabalho / "resultado.json").unlink(missing_ok=True)
+        return resultado
     resultado.guardar(trabalho / "resultado.json")
     return resultado
+
+
+def _motivos_do_juiz(relatorio: Path, resultado: Resultado) -> list[str]:
+    """O que o juiz (``juiz.py``) viu: uma falha dele deixa a entrega por avaliar; as células que
+    passaram no kernel do aluno mas não no juiz, com os mesmos testes visíveis, são adulteração."""
+    if not relatorio.exists():
+        return []
+    try:
+        dados = json.loads(relatorio.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        resultado.nao_avaliada = "O relatório do juiz ficou ilegível."
+        return []
+    if dados.get("falha_do_juiz"):
+        resultado.nao_avaliada = str(dados["falha_do_juiz"])
+    motivos = []
+    for gid in dados.get("adulteracoes", []):
+        motivos.append(
+            f"Adulteração na célula {gid}: os testes visíveis passaram no teu kernel, mas falham quando o "
+            "avaliador os corre fora dele com as tuas funções. Alguma coisa no caderno mudou a forma como os "
+            "testes correm (transformadores do IPython, funções de verificação ou bibliotecas substituídas, "
+            "objetos que mentem nas comparações); conta o resultado do avaliador."
+        )
+    return motivos
 
 
 # --------------------------------------------------------------------------- o gradebook principal
@@ -612,7 +742,7 @@ def _respostas(caderno: Path) -> dict[str, str]:
     return {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells if nbgrader_meta(c).get("solution")}
 
 
-def registar(raiz: Path, resultados: list[Resultado]) -> None:
+def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
     """Regista os resultados no gradebook principal, copia os cadernos avaliados para a raiz e
     gera o feedback (com os avisos de cada entrega), para que o formgrader, o ``nbgrader
     export`` e os alunos vejam a turma inteira.
@@ -621,11 +751,27 @@ def registar(raiz: Path, resultados: list[Resultado]) -> None:
     à mão no formgrader. Aqui só se escrevem as notas automáticas; uma nota dada à mão fica e
     continua a contar (como no ``nbgrader autograde``). Se o aluno mudou alguma resposta desde a
     última avaliação, as notas dadas à mão ficam marcadas para rever no formgrader.
+
+    Uma entrega que falha aqui (o gradebook recusa-a, a cópia do caderno avaliado falha, o
+    feedback dela não se gera) nunca para as outras: o que falhou entra nos motivos dela (e no
+    ``relatorio_avaliacao.md``) e na lista devolvida, «aluno · tarefa: o que falhou e o que fazer»
+    (vazia se tudo correu bem), para o ``make avaliar`` mostrar e sair com erro.
     """
     import warnings
 
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
+
+    problemas: list[str] = []
+
+    def falhou(r: Resultado, mensagem: str) -> None:
+        r.motivos.append(mensagem)
+        problemas.append(f"{r.aluno} · {r.tarefa}: {mensagem}")
+
+    def ultimo_erro(proc: subprocess.CompletedProcess) -> str:
+        linhas = [linha.strip() for linha in f"{proc.stdout}\n{proc.stderr}".splitlines() if linha.strip()]
+        erros = [linha for linha in linhas if re.search(r"\w(Error|Exception)\b", linha)]
+        return (erros or linhas or [f"código {proc.returncode}"])[-1][:300]
 
     # add_submission do nbgrader emite avisos internos do SQLAlchemy que não dizem nada ao professor.
     warnings.filterwarnings("ignore", category=SAWarning)
@@ -635,34 +781,57 @@ def registar(raiz: Path, resultados: list[Resultado]) -> None:
         # (o build só as escreveu no SQLite da raiz, o modelo de cada entrega). O release vai para
         # uma pasta à parte: o da raiz não muda.
         for tarefa in sorted({r.tarefa for r in resultados}):
-            nbgrader("generate_assignment", tarefa, "--force", "--CourseDirectory.release_directory="
-                     + str(raiz / ".avaliacao" / "release_principal"), raiz=raiz, principal=True)
+            try:
+                nbgrader("generate_assignment", tarefa, "--force", "--CourseDirectory.release_directory="
+                         + str(raiz / ".avaliacao" / "release_principal"), raiz=raiz, principal=True)
+            except comum.ErroConstrucao as erro:  # as entregas desta tarefa falham abaixo, uma a uma
+                problemas.append(f"tarefa {tarefa}: não consegui criá-la no gradebook principal "
+                                 f"({str(erro).strip().splitlines()[0][:300]}).")
     with Gradebook(url) as gb:
         for r in resultados:
-            gb.update_or_create_student(r.aluno_id, first_name=r.aluno if r.aluno != r.aluno_id else None)
-            try:
-                submissao = gb.find_submission(r.tarefa, r.aluno_id)
-            except MissingEntry:
-                gb.add_submission(r.tarefa, r.aluno_id)
-                submissao = gb.find_submission(r.tarefa, r.aluno_id)
             origem = raiz / ".avaliacao" / r.aluno_id / r.tarefa / "autograded" / r.aluno_id / r.tarefa
             anterior = raiz / "autograded" / r.aluno_id / r.tarefa / f"{r.tarefa}.ipynb"
-            mudou = anterior.exists() and _respostas(anterior) != _respostas(origem / f"{r.tarefa}.ipynb")
-            for caderno in submissao.notebooks:
-                for nota in caderno.grades:
-                    auto, _ = r.notas.get(nota.name, [0.0, None])
-                    nota.auto_score = auto
-                    if nota.manual_score is None:
-                        nota.needs_manual_grade = auto is None
-                    elif mudou:
-                        nota.needs_manual_grade = True  # nota à mão sobre uma resposta que mudou: rever
-            gb.db.commit()
-            for pasta in ("autograded", "feedback"):
-                destino = raiz / pasta / r.aluno_id / r.tarefa
-                if destino.exists():
-                    shutil.rmtree(destino)
-            if origem.exists():
-                shutil.copytree(origem, raiz / "autograded" / r.aluno_id / r.tarefa)
+            try:
+                mudou = anterior.exists() and _respostas(anterior) != _respostas(origem / f"{r.tarefa}.ipynb")
+            except Exception:  # um caderno avaliado estragado: não se sabe, as notas à mão ficam para rever
+                mudou = True
+            try:
+                gb.update_or_create_student(r.aluno_id, first_name=r.aluno if r.aluno != r.aluno_id else None)
+                try:
+                    submissao = gb.find_submission(r.tarefa, r.aluno_id)
+                except MissingEntry:
+                    gb.add_submission(r.tarefa, r.aluno_id)
+                    submissao = gb.find_submission(r.tarefa, r.aluno_id)
+                for caderno in submissao.notebooks:
+                    for nota in caderno.grades:
+                        auto, _ = r.notas.get(nota.name, [0.0, None])
+                        nota.auto_score = auto
+                        if nota.manual_score is None:
+                            nota.needs_manual_grade = auto is None
+                        elif mudou:
+                            nota.needs_manual_grade = True  # nota à mão sobre uma resposta que mudou: rever
+                gb.db.commit()
+            except Exception as erro:
+                with contextlib.suppress(Exception):
+                    gb.db.rollback()
+                falhou(r, f"Não consegui registar esta entrega no gradebook ({type(erro).__name__}: "
+                          f"{str(erro)[:300]}): no grades.csv fica a nota anterior (ou nenhuma) e o feedback "
+                          "não foi gerado de novo. Corre o mesmo comando outra vez; se voltar a falhar, "
+                          "confirma que o gradebook (GRADEBOOK= ou autograder/gradebook.db) está acessível.")
+                continue
+            try:
+                for pasta in ("autograded", "feedback"):
+                    destino = raiz / pasta / r.aluno_id / r.tarefa
+                    if destino.exists():
+                        shutil.rmtree(destino)
+                if origem.exists():
+                    shutil.copytree(origem, raiz / "autograded" / r.aluno_id / r.tarefa)
+            except OSError as erro:  # shutil.Error incluído; um caderno copiado a meio não fica
+                shutil.rmtree(raiz / "autograded" / r.aluno_id / r.tarefa, ignore_errors=True)
+                falhou(r, f"Não consegui copiar o caderno avaliado para {raiz / 'autograded'} "
+                          f"({type(erro).__name__}: {str(erro)[:300]}): as notas estão no gradebook, mas "
+                          "esta entrega fica sem feedback. Confirma o espaço em disco e as permissões dessa "
+                          "pasta e corre o mesmo comando outra vez.")
         # Cadernos avaliados sem entrada no gradebook (alguém o apagou à mão): o generate_feedback
         # falharia com eles. São cópias geradas (refazem-se com REFAZER=1): saem, e diz-se quais.
         orfaos = []
@@ -670,13 +839,48 @@ def registar(raiz: Path, resultados: list[Resultado]) -> None:
         for pasta in sorted((raiz / "autograded").glob("*/*")):
             if pasta.is_dir() and (pasta.name, pasta.parent.name) not in registados:
                 orfaos.append(f"{pasta.parent.name}/{pasta.name}")
-                shutil.rmtree(pasta)
+                shutil.rmtree(pasta, ignore_errors=True)
         if orfaos:
             print(f"ℹ️  Cadernos avaliados sem registo no gradebook (apagado à mão?), retirados de "
                   f"autograded/: {', '.join(orfaos)}. Avalia-os de novo com REFAZER=1 se precisares.")
-    # O feedback (que não corre código dos alunos) gera-se de uma vez, na raiz principal, para
-    # todos os alunos com caderno avaliado (inclui as notas dadas à mão).
+    # O feedback (que não corre código dos alunos) gera-se de uma vez por tarefa, na raiz
+    # principal, para todos os alunos com caderno avaliado (inclui as notas dadas à mão). O
+    # nbgrader passa à frente de um aluno cujo feedback falha, mas sai com erro: os que ficaram
+    # sem feedback (o de cada aluno desta avaliação foi apagado acima) tentam-se um a um.
+    def html(r: Resultado) -> Path:
+        return raiz / "feedback" / r.aluno_id / r.tarefa / f"{r.tarefa}.html"
+
     for tarefa in sorted({r.tarefa for r in resultados if r.avaliado}):
-        nbgrader("generate_feedback", tarefa, "--force", raiz=raiz, principal=True)
+        desta = [r for r in resultados if r.tarefa == tarefa
+                 and (raiz / "autograded" / r.aluno_id / tarefa / f"{tarefa}.ipynb").exists()]
+        try:
+            proc = nbgrader("generate_feedback", tarefa, "--force", raiz=raiz, principal=True, verificar=False)
+            em_falta = [r for r in desta if not html(r).exists()]
+            if proc.returncode != 0 and not em_falta:
+                print(f"ℹ️  O nbgrader generate_feedback da tarefa {tarefa} falhou para alunos fora desta "
+                      f"avaliação ({ultimo_erro(proc)}); o feedback dos alunos avaliados agora foi gerado.")
+            for i, r in enumerate(em_falta):
+                if i == 1 and len(em_falta) == len(desta) and not html(em_falta[0]).exists():
+                    # Nem um aluno sozinho: não é o texto de um aluno, é o nbgrader (não se tenta mil vezes).
+                    for resto in em_falta[1:]:
+                        falhou(resto, f"O feedback desta entrega não pôde ser gerado: o nbgrader generate_feedback "
+                                      f"falhou para a tarefa {tarefa} inteira ({ultimo_erro(proc)}). As notas contam "
+                                      "na mesma (grades.csv). Corrige o erro e corre o mesmo comando outra vez.")
+                    break
+                proc_aluno = nbgrader("generate_feedback", tarefa, f"--student={r.aluno_id}", "--force",
+                                      raiz=raiz, principal=True, verificar=False)
+                if not html(r).exists():
+                    falhou(r, f"O feedback desta entrega não pôde ser gerado ({ultimo_erro(proc_aluno)}); as notas "
+                              f"contam na mesma (grades.csv). Para ver o erro inteiro, corre em {raiz}: nbgrader "
+                              f"generate_feedback {tarefa} --student={r.aluno_id}; depois corre o mesmo comando "
+                              "da avaliação outra vez.")
+        except Exception as erro:  # o próprio nbgrader não arrancou: as outras tarefas continuam
+            for r in desta:
+                if not html(r).exists():
+                    falhou(r, f"O feedback desta entrega não pôde ser gerado ({type(erro).__name__}: "
+                              f"{str(erro)[:300]}); as notas contam na mesma (grades.csv). Corre o mesmo "
+                              "comando outra vez.")
     for r in resultados:
-        _avisos_no_feedback(raiz / "feedback" / r.aluno_id / r.tarefa / f"{r.tarefa}.html", r.motivos)
+        if (erro := _avisos_no_feedback(html(r), r.motivos)) is not None:
+            falhou(r, erro)
+    return problemas

@@ -80,7 +80,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 
 from autograder.feedback_pt import ResumirErros  # noqa: E402
-from autograder.preprocessadores import StderrNaoEErro  # noqa: E402
+from autograder.preprocessadores import ExecutarEJulgar, StderrNaoEErro  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ResumirErros, CSSHTMLHeaderPreprocessor]
 
@@ -100,4 +100,8 @@ from nbgrader.preprocessors import Execute  # noqa: E402
 
 _avaliacao = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _avaliacao.insert(_avaliacao.index(Execute) + 1, StderrNaoEErro)
+# Nenhum veredicto no processo do aluno: o Execute dá lugar ao ExecutarEJulgar, que no fim
+# corre os testes no juiz (autograder/juiz.py), fora do kernel. A configuração do Execute
+# (tempo por célula, kernel_name da caixa) aplica-se-lhe, porque é uma subclasse dele.
+_avaliacao[_avaliacao.index(Execute)] = ExecutarEJulgar
 c.Autograde.autograde_preprocessors = _avaliacao

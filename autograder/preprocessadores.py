@@ -1,6 +1,6 @@
 """Pré-processadores da avaliação (``nbgrader autograde``), ativados em nbgrader_config.py."""
 
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
 
@@ -26,3 +26,120 @@ class StderrNaoEErro(NbGraderPreprocessor):
                 if saida.get("output_type") == "stream" and saida.get("name") == "stderr":
                     saida["name"] = "stdout"
         return cell, resources
+
+
+class ExecutarEJulgar(Execute):
+    """O ``Execute`` do nbgrader, com o juiz (``autograder/juiz.py``) no fim.
+
+    Num caderno julgado (o seu ficheiro de testes ocultos tem a secção ``# %% contexto``):
+    antes de correr, as células de teste ficam só com a parte visível (os testes ocultos nunca
+    entram no kernel do aluno); o caderno corre como sempre; com o kernel ainda vivo, o juiz
+    corre cada célula de teste inteira neste processo, chamando os exercícios no kernel, e a
+    saída da célula passa a ser o veredicto dele (nada se passou; um erro com a mensagem se
+    falhou). Depois, o texto completo das células de teste é reposto (o professor vê-o no
+    formgrader; o feedback tira os ocultos como sempre).
+
+    O que aconteceu fica em ``CURSO4_JUIZ_RELATORIO`` (JSON): os veredictos, as células que
+    passaram no kernel do aluno mas não no juiz com os mesmos testes visíveis (adulteração), e
+    uma falha do próprio juiz, que deixa a entrega «não avaliada» (``motor.py``).
+    """
+
+    def preprocess(self, nb, resources=None, km=None):
+        import json
+        import os
+
+        from nbclient import NotebookClient
+
+        from autograder import comum, juiz
+
+        caderno = ((resources or {}).get("nbgrader") or {}).get("notebook", "")
+        contexto = juiz.contexto_do_caderno(caderno, os.environ.get(comum.ENV_AUTOGRADER))
+        completos: dict[int, str] = {}
+        if contexto is not None:
+            for i, celula in enumerate(nb.cells):
+                if celula.cell_type == "code" and is_grade(celula) and not celula.metadata.get("nbgrader", {}).get("solution"):
+                    completos[i] = celula.source
+                    celula.source = juiz.partes_do_teste(celula.source)[0]
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        julgamento = None
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, celula in enumerate(self.nb.cells):
+                self.preprocess_cell(celula, resources, index)
+            if contexto is not None:
+                julgamento = self._julgar(caderno, contexto, completos)
+        self.set_widgets_metadata()
+        for i, fonte in completos.items():
+            self.nb.cells[i].source = fonte
+        relatorio = os.environ.get(comum.ENV_JUIZ_RELATORIO)
+        if relatorio and julgamento is not None:
+            with open(relatorio, "w", encoding="utf-8") as f:
+                json.dump(julgamento, f, ensure_ascii=False)
+        return self.nb, self.resources
+
+    # ------------------------------------------------------------------ o juiz
+    def chamar(self, nome: str, args: tuple, kwargs: dict):
+        """Uma chamada a um exercício, no kernel do aluno (ver ``juiz.ChamadaRemota``)."""
+        from nbformat.v4 import new_code_cell
+
+        from autograder import juiz
+
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        celula = new_code_cell(source=juiz.pedido(nome, args, kwargs))
+        # O nbclient procura a célula no caderno pelo índice: entra no fim, só durante a chamada.
+        self.nb.cells.append(celula)
+        try:
+            self.execute_cell(celula, len(self.nb.cells) - 1, store_history=False)
+        except (CellTimeoutError, DeadKernelError, TimeoutError) as erro:  # do aluno: falta a observação
+            raise juiz.ObservacaoEmFalta(
+                f"O teu kernel não respondeu a uma chamada do avaliador ({type(erro).__name__}): morreu ou "
+                "esgotou o tempo.") from None
+        except Exception as erro:  # noqa: BLE001 (o resto é uma falha da avaliação, não do aluno)
+            raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
+        finally:
+            self.nb.cells.pop()
+        return juiz.resposta(celula.outputs)
+
+    def _julgar(self, caderno: str, contexto: str, completos: dict[int, str]) -> dict:
+        from nbformat.v4 import new_output
+
+        from autograder import juiz
+        from otimizacao import manifesto
+
+        relatorio: dict = {"veredictos": {}, "adulteracoes": [], "falha_do_juiz": ""}
+        try:
+            exercicios = list(manifesto.POR_NOME[caderno].nomes)
+            base = juiz.espaco_base(self, exercicios)
+            exec(compile(contexto, f"<contexto de {caderno}>", "exec"), base)  # noqa: S102 (código do professor)
+        except Exception as erro:  # noqa: BLE001 (o contexto é nosso: uma falha aqui não é do aluno)
+            relatorio["falha_do_juiz"] = f"O contexto do juiz de {caderno} falhou ({type(erro).__name__}: {erro})."
+            for i in completos:
+                self.nb.cells[i].outputs = [new_output("error", ename="ErroDaAvaliacao", evalue="não avaliada",
+                                                       traceback=["A avaliação desta célula falhou (não é culpa tua)."])]
+            return relatorio
+        for i, fonte in completos.items():
+            celula = self.nb.cells[i]
+            gid = celula.metadata["nbgrader"]["grade_id"]
+            passou_no_kernel = not any(s.get("output_type") == "error" for s in celula.get("outputs", []))
+            visivel, oculta = juiz.partes_do_teste(fonte)
+            try:
+                veredicto = juiz.julgar_celula(visivel, oculta, dict(base))
+            except juiz.FalhaDoJuiz as erro:
+                relatorio["falha_do_juiz"] = f"O juiz falhou na célula {gid} ({erro}): não é culpa do aluno."
+                return relatorio
+            relatorio["veredictos"][gid] = {"passou": veredicto.passou, "mensagem": veredicto.mensagem,
+                                            "parte": veredicto.parte, "tipo": veredicto.tipo}
+            if passou_no_kernel and not veredicto.passou and veredicto.parte == "visível":
+                relatorio["adulteracoes"].append(gid)
+            if veredicto.passou:
+                celula.outputs = [new_output("stream", name="stdout",
+                                             text="✅ Avaliado fora do teu kernel: os testes desta célula passaram.\n")]
+            else:
+                nome = veredicto.tipo or "AssertionError"
+                celula.outputs = [new_output("error", ename=nome, evalue=veredicto.mensagem,
+                                             traceback=[f"{nome}: {veredicto.mensagem}"])]
+        return relatorio

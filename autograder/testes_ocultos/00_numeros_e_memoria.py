@@ -1,4 +1,4 @@
-# Testes ocultos do caderno 00_numeros_e_memoria.
+# Testes ocultos do caderno 00_numeros_e_memoria (julgado fora do kernel do aluno: ver a secção «contexto»).
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
 # aluno, depois dos testes visíveis: usam os nomes definidos lá (np, levanta, as funções).
@@ -87,3 +87,8 @@ for _v in (_todos, _todos[::-1], _todos[:-1], np.array([-8], dtype=np.int8), np.
 _aleatorios = np.random.default_rng(4).integers(-8, 8, size=1001).astype(np.int8)
 _volta = np.asarray(desempacotar_int4(empacotar_int4(_aleatorios), 1001))
 assert np.array_equal(_volta.astype(np.int64), _aleatorios.astype(np.int64)), "A ida e volta falhou para 1001 valores aleatórios (n ímpar)."
+
+# %% contexto
+# O contexto do juiz (autograder/juiz.py): o que os testes deste caderno usam além dos
+# exercícios, calculado no processo do juiz. Os testes do 00 só precisam de np e levanta, que
+# o juiz já dá a todos os cadernos.

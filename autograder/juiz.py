@@ -1,0 +1,214 @@
+"""O juiz: os testes das células avaliadas correm aqui, fora do processo do aluno.
+
+Porquê: tudo o que corre no kernel do aluno pode ser mudado pelo aluno (um transformador de
+AST do IPython que embrulha cada célula num ``try``, um ``assert`` trocado por ``pass``, um
+``np.allclose`` substituído, um ``int`` cujo ``__eq__`` diz sempre que sim). Se o veredicto
+fosse calculado lá, uma célula acrescentada dava a nota toda sem código nenhum.
+
+Como (DESIGN/docs: «nenhum veredicto no processo do aluno»):
+
+1. o nbgrader corre o caderno do aluno no kernel da caixa de areia (``caixa.py``) como sempre,
+   mas as células de teste levam só a parte visível (os testes ocultos nunca lá entram);
+2. com o kernel ainda vivo, o juiz corre, neste processo, o código de cada célula de teste
+   (visível e oculto) num espaço de nomes seu: o contexto do caderno (a secção
+   ``# %% contexto`` de ``testes_ocultos/NN_nome.py``: imports, dados, modelos que os testes
+   usam, calculados aqui) e, no lugar de cada exercício do manifesto, um ``ChamadaRemota``;
+3. cada chamada a um exercício é um pedido ao kernel do aluno
+   (``otimizacao.servico_avaliacao.servir``) com os argumentos como dados simples; a resposta
+   volta como dados simples (``de_dados``: nunca pickle, nunca um objeto do aluno), ou como o
+   erro que a função levantou (com o tipo embutido mais próximo);
+4. o juiz escreve a saída de cada célula de teste (nada, ou um erro com a mensagem) e o
+   ``SaveAutoGrades`` do nbgrader dá a nota a partir dela, como sempre.
+
+Uma observação em falta (o kernel morreu, a resposta não veio) ou mal formada faz falhar o
+teste que a pediu. Uma forjada (o aluno mudou o ``servir``) vale o mesmo que a função devolver
+esses valores — que o aluno teria de calcular, porque os esperados nunca saem daqui.
+
+Um caderno é julgado aqui quando o seu ficheiro de testes ocultos tem a secção
+``# %% contexto``; os outros ainda correm os testes no kernel (ver README, «Modelo de ameaças»).
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import comum
+
+SECCAO = re.compile(r"^# %% (\S+)\s*$", re.MULTILINE)
+CONTEXTO = "contexto"
+
+
+class ObservacaoEmFalta(RuntimeError):
+    """O kernel do aluno não respondeu a um pedido (morreu, esgotou o tempo, respondeu mal)."""
+
+
+class FalhaDoJuiz(BaseException):
+    """Uma falha da própria avaliação (não do aluno): a entrega fica «não avaliada». Deriva de
+    BaseException para que nenhum ``except Exception`` de um teste a transforme num teste falhado."""
+
+
+class ErroDoAluno(Exception):
+    """Um erro levantado pela função do aluno, trazido para cá com o tipo embutido mais próximo."""
+
+
+_classes_de_erro: dict[str, type] = {}
+
+
+def _erro_do_aluno(tipos: list[str], mensagem: str) -> BaseException:
+    """Reconstrói o erro do aluno: uma subclasse de ``ErroDoAluno`` e do primeiro tipo embutido
+    da sua hierarquia (``levanta(ValueError, …)`` e ``except NotImplementedError`` continuam a
+    funcionar), com a mensagem. Nunca se cria um tipo do aluno."""
+    base = Exception
+    for nome in tipos:
+        candidato = getattr(builtins, str(nome), None)
+        if isinstance(candidato, type) and issubclass(candidato, Exception):
+            base = candidato
+            break
+    nome = f"{tipos[0] if tipos else 'Erro'}"[:80]
+    chave = f"{base.__name__}:{nome}"
+    if chave not in _classes_de_erro:
+        _classes_de_erro[chave] = type(nome, (ErroDoAluno, base), {})
+    return _classes_de_erro[chave](mensagem)
+
+
+def seccoes(texto: str) -> dict[str, str]:
+    """As secções «# %% nome» de um ficheiro de testes ocultos."""
+    partes = SECCAO.split(texto)
+    return {partes[i]: partes[i + 1].strip("\n") for i in range(1, len(partes) - 1, 2)}
+
+
+def contexto_do_caderno(caderno: str, autograder: Path | None = None) -> str | None:
+    """O código da secção ``contexto`` do caderno (None: o caderno ainda não é julgado aqui)."""
+    pasta = Path(autograder) if autograder else comum.AUTOGRADER
+    ficheiro = pasta / "testes_ocultos" / f"{caderno}.py"
+    if not ficheiro.exists():
+        return None
+    return seccoes(ficheiro.read_text(encoding="utf-8")).get(CONTEXTO)
+
+
+def partes_do_teste(fonte: str) -> tuple[str, str]:
+    """(visível, oculta) de uma célula de teste do source."""
+    visivel, oculta, dentro = [], [], False
+    for linha in fonte.split("\n"):
+        if comum.INICIO_OCULTOS in linha:
+            dentro = True
+        elif comum.FIM_OCULTOS in linha:
+            dentro = False
+        else:
+            (oculta if dentro else visivel).append(linha)
+    return "\n".join(visivel), "\n".join(oculta)
+
+
+class _SemProgresso:
+    """No juiz, o registo de progresso do aluno não existe (as células de teste chamam-no)."""
+
+    def registar(self, *args, **kwargs) -> None:
+        return None
+
+    def __getattr__(self, nome):
+        return lambda *a, **k: None
+
+
+class ChamadaRemota:
+    """Um exercício do aluno visto do juiz: chamá-lo é um pedido ao kernel do aluno."""
+
+    def __init__(self, canal, nome: str):
+        self._canal, self.__name__ = canal, nome
+
+    def __call__(self, *args, **kwargs):
+        return self._canal.chamar(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<exercício {self.__name__} do aluno>"
+
+
+@dataclass
+class Veredicto:
+    passou: bool
+    mensagem: str = ""
+    parte: str = ""  # "visível" ou "oculta": onde falhou
+    tipo: str = ""  # o tipo do erro que fez falhar (AssertionError, ValueError, ObservacaoEmFalta…)
+
+
+@dataclass
+class Julgamento:
+    veredictos: dict[str, Veredicto] = field(default_factory=dict)
+    falha_do_juiz: str = ""  # uma falha da própria avaliação (não do aluno): entrega «não avaliada»
+
+
+def _mensagem(erro: BaseException) -> str:
+    if isinstance(erro, AssertionError):
+        return str(erro) or "Um teste falhou."
+    if isinstance(erro, ErroDoAluno) and isinstance(erro, NotImplementedError):
+        return f"{erro} (a função ainda tem o esqueleto)"
+    return str(erro) or type(erro).__name__
+
+
+def julgar_celula(visivel: str, oculta: str, espaco: dict) -> Veredicto:
+    """Corre a parte visível e depois a oculta no espaço ``espaco``; o primeiro erro decide."""
+    for parte, codigo in (("visível", visivel), ("oculta", oculta)):
+        if not codigo.strip():
+            continue
+        try:
+            exec(compile(codigo, f"<teste {parte}>", "exec"), espaco)  # noqa: S102 (código do professor)
+        except Exception as erro:  # noqa: BLE001 (qualquer erro num teste é um teste falhado)
+            return Veredicto(False, _mensagem(erro), parte, type(erro).__name__)
+    return Veredicto(True)
+
+
+def espaco_base(canal, exercicios: list[str]) -> dict:
+    """O espaço de nomes onde correm os testes: o que todos os cadernos usam, e os exercícios."""
+    import numpy as np
+
+    from otimizacao.verificacao import levanta
+
+    espaco = {"__name__": "__juiz__", "np": np, "levanta": levanta, "progresso": _SemProgresso()}
+    for nome in exercicios:
+        espaco[nome] = ChamadaRemota(canal, nome)
+    return espaco
+
+
+def pedido(nome: str, args: tuple, kwargs: dict) -> str:
+    """O código a correr no kernel do aluno para uma chamada (só os dados de entrada)."""
+    from otimizacao.servico_avaliacao import para_dados
+
+    msg = {"nome": nome, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs))}
+    try:
+        import numpy as np
+
+        msg["errstate"] = {k: v for k, v in np.geterr().items() if k in ("divide", "over", "under", "invalid")}
+    except ImportError:
+        pass
+    texto = base64.b64encode(json.dumps(msg).encode("utf-8")).decode("ascii")
+    return f'__import__("otimizacao.servico_avaliacao", fromlist=["servir"]).servir("{texto}", globals())'
+
+
+def resposta(saidas: list) -> object:
+    """O valor (ou o erro) da resposta do kernel, a partir das saídas da execução do pedido."""
+    from otimizacao.servico_avaliacao import MIME, ObservacaoInvalida, de_dados
+
+    respostas = [s for s in saidas if s.get("output_type") in ("display_data", "execute_result")
+                 and MIME in s.get("data", {})]
+    if not respostas:
+        erros = [s for s in saidas if s.get("output_type") == "error"]
+        detalhe = f" ({erros[-1].get('ename')}: {str(erros[-1].get('evalue'))[:200]})" if erros else ""
+        raise ObservacaoEmFalta("O teu kernel não respondeu a uma chamada do avaliador" + detalhe
+                                + ": morreu, esgotou o tempo, ou o caderno mudou a forma como o código corre.")
+    dados = respostas[-1]["data"][MIME]
+    if isinstance(dados, str):
+        dados = json.loads(dados)
+    try:
+        if not isinstance(dados, dict):
+            raise ObservacaoInvalida("formato inválido")
+        if "erro" in dados:
+            erro = dados["erro"]
+            tipos = [str(t) for t in erro.get("tipos", [])][:20] if isinstance(erro, dict) else []
+            raise _erro_do_aluno(tipos, str(erro.get("mensagem", ""))[:2000] if isinstance(erro, dict) else "")
+        return de_dados(dados["ok"])
+    except (ObservacaoInvalida, KeyError, TypeError) as erro:
+        raise ObservacaoEmFalta(f"A resposta do teu kernel a uma chamada do avaliador não é válida ({erro}).") from None

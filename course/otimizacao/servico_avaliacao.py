@@ -1,0 +1,203 @@
+"""O lado do aluno na avaliação: chamar uma função do caderno e devolver só dados simples.
+
+Na avaliação do professor (``make avaliar``), nenhum veredicto é calculado no kernel do aluno:
+os testes (visíveis e ocultos) correm num processo de confiança, o *juiz*
+(``autograder/juiz.py``), que só tem os dados de entrada de cada chamada. Quando um teste chama
+``memoria_modelo(7, "int4")``, o juiz pede ao kernel do aluno, já com o caderno todo corrido,
+``servir(pedido, globals())``: esta função chama ``memoria_modelo`` com os argumentos do
+pedido e publica a resposta como dados simples (números, texto, bytes, listas, dicionários,
+arrays do NumPy), nunca como objetos do aluno. O juiz compara.
+
+Este módulo corre no processo do aluno e o aluno pode alterá-lo: o que ele devolve é tratado
+como uma observação não confiável. Uma resposta forjada vale o mesmo que a função devolver
+esses valores a sério — e os valores esperados nunca cá chegam. Também não há nada aqui que
+resolva um exercício. Nos cadernos não se usa: é só para a avaliação.
+
+``para_dados`` e ``de_dados`` são o formato das mensagens nos dois sentidos (o juiz usa-os
+também; ``de_dados`` nunca cria objetos que não sejam tipos simples ou arrays sem pickle).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import sys
+
+MIME = "application/x-curso4-observacao+json"
+PROFUNDIDADE_MAXIMA = 32
+BYTES_MAXIMOS = 256 * 2**20  # uma resposta maior do que isto não é uma observação válida
+
+
+class ObservacaoInvalida(ValueError):
+    """Uma mensagem que não segue o formato (forjada, cortada ou grande demais)."""
+
+
+def _array_para_texto(arr) -> str:
+    import numpy as np
+
+    arr = np.asarray(arr)
+    if type(arr) is not np.ndarray:
+        arr = arr.view(np.ndarray)
+    if arr.dtype.hasobject:
+        raise TypeError("array de objetos")
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _texto_para_array(texto: str):
+    import numpy as np
+
+    dados = base64.b64decode(texto.encode("ascii"), validate=True)
+    arr = np.lib.format.read_array(io.BytesIO(dados), allow_pickle=False)
+    if type(arr) is not np.ndarray or arr.dtype.hasobject:
+        raise ObservacaoInvalida("array inválido")
+    return arr
+
+
+def para_dados(valor, profundidade: int = 0) -> dict:
+    """Um valor Python como dados simples com etiqueta (JSON). Lê os valores pelos métodos dos
+    tipos base (``int.__index__``, ``float.__float__``…): uma subclasse que mente no ``__eq__``
+    ou no ``__sub__`` é guardada pelo valor que realmente tem. O que não é um tipo simples fica
+    ``{"t": "objeto", "tipo": nome}``: o juiz recebe só o nome do tipo."""
+    if profundidade > PROFUNDIDADE_MAXIMA:
+        return {"t": "objeto", "tipo": "estrutura demasiado funda"}
+    p = profundidade + 1
+    if valor is None:
+        return {"t": "none"}
+    if valor is True or valor is False:
+        return {"t": "bool", "v": bool(valor)}
+    if isinstance(valor, int):
+        return {"t": "int", "v": str(int.__index__(valor))}
+    if isinstance(valor, float):
+        return {"t": "float", "v": float.__repr__(float.__float__(valor))}
+    if isinstance(valor, complex):
+        return {"t": "objeto", "tipo": "complex"}
+    if isinstance(valor, str):
+        return {"t": "str", "v": str.__str__(valor)}
+    if isinstance(valor, (bytes, bytearray)):
+        return {"t": "bytes", "v": base64.b64encode(bytes(memoryview(valor))).decode("ascii")}
+    if isinstance(valor, tuple):
+        return {"t": "tuple", "v": [para_dados(tuple.__getitem__(valor, i), p) for i in range(tuple.__len__(valor))]}
+    if isinstance(valor, list):
+        return {"t": "list", "v": [para_dados(list.__getitem__(valor, i), p) for i in range(list.__len__(valor))]}
+    if isinstance(valor, dict):
+        return {"t": "dict", "v": [[para_dados(k, p), para_dados(v, p)] for k, v in dict.items(valor)]}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(valor, (numpy.ndarray, numpy.generic)):
+        try:
+            return {"t": "escalar" if isinstance(valor, numpy.generic) else "ndarray", "v": _array_para_texto(valor)}
+        except (TypeError, ValueError):
+            return {"t": "objeto", "tipo": "array de objetos"}
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and numpy is not None:
+        try:
+            if tf.is_tensor(valor) or isinstance(valor, tf.Variable):
+                return {"t": "tensor_tf", "v": _array_para_texto(numpy.asarray(valor))}
+        except Exception:  # noqa: BLE001 (um tensor simbólico, por exemplo)
+            return {"t": "objeto", "tipo": type(valor).__name__}
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(valor, torch.Tensor):
+        try:
+            return {"t": "tensor_torch", "v": _array_para_texto(torch.Tensor.numpy(valor.detach().cpu()))}
+        except Exception:  # noqa: BLE001
+            return {"t": "objeto", "tipo": type(valor).__name__}
+    return {"t": "objeto", "tipo": type(valor).__qualname__}
+
+
+class Opaco:
+    """Do lado do juiz: um valor que não era dado simples (só se sabe o nome do tipo)."""
+
+    def __init__(self, tipo: str):
+        self.tipo = tipo
+
+    def __repr__(self) -> str:
+        return f"<objeto {self.tipo}>"
+
+
+def de_dados(d, profundidade: int = 0, tensores: str = "numpy"):
+    """O inverso de ``para_dados``, estrito: só cria tipos simples, arrays (sem pickle) e
+    ``Opaco``; qualquer outra coisa levanta ``ObservacaoInvalida``. ``tensores``: "numpy" (o
+    juiz recebe arrays) ou "nativos" (o kernel do aluno recebe tensores do TensorFlow/PyTorch)."""
+    if profundidade > PROFUNDIDADE_MAXIMA + 1 or not isinstance(d, dict):
+        raise ObservacaoInvalida("formato inválido")
+    t, p = d.get("t"), profundidade + 1
+    try:
+        if t == "none":
+            return None
+        if t == "bool":
+            return bool(d["v"]) if type(d["v"]) is bool else _invalida()
+        if t == "int":
+            return int(str(d["v"]))
+        if t == "float":
+            return float(str(d["v"]))
+        if t == "str":
+            return str(d["v"])
+        if t == "bytes":
+            return base64.b64decode(str(d["v"]).encode("ascii"), validate=True)
+        if t in ("list", "tuple"):
+            itens = [de_dados(x, p, tensores) for x in d["v"]]
+            return itens if t == "list" else tuple(itens)
+        if t == "dict":
+            return {de_dados(k, p, tensores): de_dados(v, p, tensores) for k, v in d["v"]}
+        if t == "ndarray":
+            return _texto_para_array(d["v"])
+        if t == "escalar":
+            return _texto_para_array(d["v"])[()]
+        if t == "tensor_tf":
+            arr = _texto_para_array(d["v"])
+            if tensores == "nativos":
+                import tensorflow as tf
+
+                return tf.constant(arr)
+            return arr
+        if t == "tensor_torch":
+            arr = _texto_para_array(d["v"])
+            if tensores == "nativos":
+                import torch
+
+                return torch.from_numpy(arr.copy())
+            return arr
+        if t == "objeto":
+            return Opaco(str(d.get("tipo", "?"))[:200])
+    except (KeyError, TypeError, ValueError) as erro:
+        raise ObservacaoInvalida(f"formato inválido ({type(erro).__name__})") from None
+    raise ObservacaoInvalida(f"etiqueta desconhecida {t!r}")
+
+
+def _invalida():
+    raise ObservacaoInvalida("formato inválido")
+
+
+def _nomes_do_erro(erro: BaseException) -> list[str]:
+    """Os nomes das classes do erro (a sua e as mães), para o juiz o voltar a levantar com o tipo
+    embutido mais próximo (um ``class MeuErro(ValueError)`` continua a ser um ValueError)."""
+    return [c.__name__ for c in type(erro).__mro__][:20]
+
+
+def servir(pedido: str, espaco: dict) -> None:
+    """Chama ``espaco[nome](*args, **kwargs)`` (o pedido do juiz, em JSON e base64) e publica a
+    resposta (``{"ok": dados}`` ou ``{"erro": {...}}``) como uma saída do tipo ``MIME``."""
+    from IPython.display import publish_display_data
+
+    resposta: dict
+    try:
+        msg = json.loads(base64.b64decode(pedido.encode("ascii")).decode("utf-8"))
+        funcao = espaco[msg["nome"]]
+        args = de_dados(msg["args"], tensores="nativos")
+        kwargs = de_dados(msg["kwargs"], tensores="nativos")
+        contexto = None
+        if msg.get("errstate") and "numpy" in sys.modules:
+            contexto = sys.modules["numpy"].errstate(**msg["errstate"])
+        if contexto is not None:
+            with contexto:
+                valor = funcao(*args, **kwargs)
+        else:
+            valor = funcao(*args, **kwargs)
+        resposta = {"ok": para_dados(valor)}
+    except BaseException as erro:  # noqa: BLE001 (tudo o que a função do aluno levantar é uma observação)
+        if isinstance(erro, (KeyboardInterrupt, SystemExit)):
+            raise
+        resposta = {"erro": {"tipos": _nomes_do_erro(erro), "mensagem": str(erro)[:2000]}}
+    publish_display_data({MIME: resposta})
