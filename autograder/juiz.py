@@ -173,6 +173,14 @@ def espaco_base(canal, exercicios: list[str]) -> dict:
     return espaco
 
 
+def _tensores() -> str:
+    """Tensores do aluno chegam ao juiz como tensores se o contexto do caderno importou o
+    TensorFlow (os testes usam ``.numpy()``), senão como arrays."""
+    import sys
+
+    return "nativos" if "tensorflow" in sys.modules else "numpy"
+
+
 def pedido(nome: str, args: tuple, kwargs: dict) -> str:
     """O código a correr no kernel do aluno para uma chamada (só os dados de entrada)."""
     from otimizacao.servico_avaliacao import para_dados
@@ -188,8 +196,36 @@ def pedido(nome: str, args: tuple, kwargs: dict) -> str:
     return f'__import__("otimizacao.servico_avaliacao", fromlist=["servir"]).servir("{texto}", globals())'
 
 
-def resposta(saidas: list) -> object:
-    """O valor (ou o erro) da resposta do kernel, a partir das saídas da execução do pedido."""
+def _repor(original, depois) -> None:
+    """Repõe em ``original`` (um argumento do juiz) o estado que a função do aluno lhe deixou:
+    listas, dicionários e arrays mudados no lugar ficam mudados também aqui."""
+    import numpy as np
+
+    if isinstance(original, list) and isinstance(depois, list):
+        if len(original) == len(depois):
+            for i, (a, b) in enumerate(zip(original, depois, strict=True)):
+                if isinstance(a, (list, dict, np.ndarray)):
+                    _repor(a, b)
+                else:
+                    original[i] = b
+        else:
+            original[:] = depois
+    elif isinstance(original, dict) and isinstance(depois, dict):
+        for chave in [k for k in original if k not in depois]:
+            del original[chave]
+        for chave, valor in depois.items():
+            if chave in original and isinstance(original[chave], (list, dict, np.ndarray)):
+                _repor(original[chave], valor)
+            else:
+                original[chave] = valor
+    elif isinstance(original, np.ndarray) and isinstance(depois, np.ndarray) and original.flags.writeable:
+        if original.shape == depois.shape:
+            original[...] = depois
+
+
+def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None) -> object:
+    """O valor (ou o erro) da resposta do kernel, a partir das saídas da execução do pedido;
+    ``args``/``kwargs`` (os do juiz) recebem as mudanças que a função lhes fez no lugar."""
     from otimizacao.servico_avaliacao import MIME, ObservacaoInvalida, de_dados
 
     respostas = [s for s in saidas if s.get("output_type") in ("display_data", "execute_result")
@@ -202,13 +238,21 @@ def resposta(saidas: list) -> object:
     dados = respostas[-1]["data"][MIME]
     if isinstance(dados, str):
         dados = json.loads(dados)
+    if isinstance(dados, dict) and isinstance(dados.get("erro"), dict):
+        erro = dados["erro"]
+        tipos = [str(t) for t in erro.get("tipos", [])][:20] if isinstance(erro.get("tipos"), list) else []
+        raise _erro_do_aluno(tipos, str(erro.get("mensagem", ""))[:2000])
     try:
         if not isinstance(dados, dict):
             raise ObservacaoInvalida("formato inválido")
-        if "erro" in dados:
-            erro = dados["erro"]
-            tipos = [str(t) for t in erro.get("tipos", [])][:20] if isinstance(erro, dict) else []
-            raise _erro_do_aluno(tipos, str(erro.get("mensagem", ""))[:2000] if isinstance(erro, dict) else "")
-        return de_dados(dados["ok"])
-    except (ObservacaoInvalida, KeyError, TypeError) as erro:
+        valor = de_dados(dados["ok"], tensores=_tensores())
+        if "depois" in dados:
+            args_depois, kwargs_depois = de_dados(dados["depois"], tensores=_tensores())
+            if len(args_depois) == len(args):
+                _repor(list(args), list(args_depois))
+            for chave, original in (kwargs or {}).items():
+                if chave in kwargs_depois:
+                    _repor(original, kwargs_depois[chave])
+        return valor
+    except (ObservacaoInvalida, KeyError, TypeError, ValueError) as erro:
         raise ObservacaoEmFalta(f"A resposta do teu kernel a uma chamada do avaliador não é válida ({erro}).") from None

@@ -102,7 +102,7 @@ class ExecutarEJulgar(Execute):
             raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
         finally:
             self.nb.cells.pop()
-        return juiz.resposta(celula.outputs)
+        return juiz.resposta(celula.outputs, args, kwargs)
 
     def _julgar(self, caderno: str, contexto: str, completos: dict[int, str]) -> dict:
         from nbformat.v4 import new_output

@@ -1,4 +1,4 @@
-# Testes ocultos do caderno 10_checklist.
+# Testes ocultos do caderno 10_checklist (julgado fora do kernel do aluno: ver a secção «contexto»).
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
 # aluno, depois dos testes visíveis. Os valores esperados saem à mão da tabela REGRAS do caderno
@@ -113,3 +113,21 @@ _misturado = _com(["otimizar_modelo_completo"], {**_F05_MAU, **_F09_BOM})
 assert itens_demonstrados(_misturado)["combinar"] is False, "O 05 passou mas a sua razão (5×) falha; as medidas do 09 estão boas mas o PipelineOtimizacao não passou: nenhuma alternativa se cumpre inteira, 'combinar' é False (não mistures as condições de alternativas diferentes)."
 _r = itens_demonstrados(_com(["WarmUpCosineDecay", "TopKCheckpoint"], {}))
 assert _r["agendas_callbacks"] is True and _r["taxa"] is False and _r["paragem"] is False, f"Com só WarmUpCosineDecay e TopKCheckpoint, só 'agendas_callbacks' está demonstrado; veio {_r}."
+
+# %% contexto
+# O contexto do juiz (autograder/juiz.py): os nomes que os testes deste caderno usam, aqui, fora
+# do kernel do aluno. O registo de exemplo e o vazio vêm do pacote; registar não faz nada.
+from otimizacao import progresso as _progresso_do_pacote
+from otimizacao.manifesto import REGRAS  # noqa: F401 (usado pelos testes)
+
+
+class _Progresso:
+    vazio = staticmethod(_progresso_do_pacote.vazio)
+    exemplo = staticmethod(_progresso_do_pacote.exemplo)
+
+    @staticmethod
+    def registar(*args, **kwargs):
+        return None
+
+
+progresso = _Progresso()

@@ -195,7 +195,9 @@ def servir(pedido: str, espaco: dict) -> None:
                 valor = funcao(*args, **kwargs)
         else:
             valor = funcao(*args, **kwargs)
-        resposta = {"ok": para_dados(valor)}
+        # Os argumentos depois da chamada: o juiz repõe nos seus o que a função mudou no lugar
+        # (uma lista, um dicionário, um array), como se a chamada tivesse sido local.
+        resposta = {"ok": para_dados(valor), "depois": para_dados([list(args), kwargs])}
     except BaseException as erro:  # noqa: BLE001 (tudo o que a função do aluno levantar é uma observação)
         if isinstance(erro, (KeyboardInterrupt, SystemExit)):
             raise
