@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         base, motor_s = sobrecarga(Path(tmp) / "vazio", args.repeticoes)
         anotar(f"| caderno de uma célula vazia: `nbgrader autograde` simples | {num(base, 1)} s "
                f"(mediana de {args.repeticoes}) |")
-        anotar(f"| o mesmo pelo motor (raiz própria, limites, isolamento={motor.ISOLAMENTO}) | "
+        anotar(f"| o mesmo pelo motor (raiz própria, limites, isolamento={motor.isolamento()}) | "
                f"{num(motor_s, 1)} s → sobrecarga {num(motor_s - base, 1)} s por caderno |")
         if args.so_sobrecarga:
             return 0

@@ -282,14 +282,14 @@ def test_so_sai_a_celula_que_mexe_na_verificacao(celula, fica):
     assert (_suspeita(celula, modulos) is None) == fica, _suspeita(celula, modulos)
 
 
-@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare: a rede não é isolada (ver README)")
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare: a rede não é isolada (ver README)")
 def test_sem_rede_durante_a_avaliacao(turma):
     _, res, _ = turma
     assert _pontos(res["rede"]) == {"teste_dobro": 0.0, "teste_soma": 3.0}
     assert "rede" in _motivos(res["rede"])
 
 
-@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare/Linux: o kernel corre com as permissões de quem avalia (ver README)")
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare/Linux: o kernel corre com as permissões de quem avalia (ver README)")
 def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da_pasta(turma):
     raiz, res, entregas = turma
     r = res["bisbilhoteiro"]
@@ -308,7 +308,7 @@ def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da
     assert _pontos(r) == {"teste_dobro": 2.0, "teste_soma": 3.0}  # o isolamento não estraga a avaliação
 
 
-@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare/Linux: o kernel lê o disco de quem avalia (ver README)")
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare/Linux: o kernel lê o disco de quem avalia (ver README)")
 def test_ler_os_testes_ocultos_falha_e_diz_porque(turma):
     _, res, _ = turma
     r = res["le_testes_ocultos"]
@@ -316,28 +316,68 @@ def test_ler_os_testes_ocultos_falha_e_diz_porque(turma):
     assert "FileNotFoundError" in _motivos(r) and "própria pasta" in _motivos(r), r.motivos
 
 
-@pytest.mark.skipif(not motor.ISOLAMENTO or not shutil.which("setpriv"), reason="sem root/unshare/setpriv")
-def test_kernel_que_nao_consegue_isolar_se_nao_arranca(tmp_path):
-    """Sem privilégios para criar o espaço de montagem, o lançador sai com um erro em pt-PT em
-    vez de arrancar um kernel sem isolamento. Os privilégios tiram-se com as capacidades (root
-    sem CAP_SYS_ADMIN), não mudando de utilizador: assim o teste corre de qualquer pasta, mesmo
-    de um clone dentro de uma pasta 700 (como as do ``mktemp -d``)."""
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare/setpriv")
+def test_kernel_que_nao_consegue_entrar_na_caixa_nao_arranca(tmp_path):
+    """Sem o bwrap (ou sem um uid reservado pelo motor), o lançador sai com um erro em pt-PT que
+    diz o que falta, em vez de arrancar um kernel fora da caixa."""
     import subprocess
     import sys
 
     ligacao = tmp_path / "kernel.json"
     ligacao.write_text("{}", encoding="utf-8")
-    proc = subprocess.run(
-        ["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", sys.executable,
-         str(construir.AUTOGRADER / "kernel_isolado.py"), "-f", str(ligacao)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )
-    assert proc.returncode == 1, proc.stderr
-    assert "Não consegui isolar o kernel do aluno" in proc.stderr and "Operation not permitted" in proc.stderr
-    assert "ipykernel" not in proc.stderr  # nunca chegou a arrancar o kernel
+    caixa = str(construir.AUTOGRADER / "caixa.py")
+    for env, falta in [({"PATH": "/nada", "CURSO4_UID": "200999"}, "«bwrap»"),
+                       ({"PATH": os.environ["PATH"], "CURSO4_UID": "5"}, "não reservou um uid")]:
+        proc = subprocess.run([sys.executable, caixa, "-f", str(ligacao)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        assert "Não consegui pôr o kernel do aluno na caixa" in proc.stderr and falta in proc.stderr, proc.stderr
+        assert "ipykernel" not in proc.stderr  # nunca chegou a arrancar o kernel
 
 
-@pytest.mark.skipif(not motor.ISOLAMENTO, reason="sem root/unshare")
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/bubblewrap")
+def test_caixa_com_o_venv_numa_ligacao_simbolica(tmp_path):
+    """Um clone cujo .venv é uma ligação simbólica para outra pasta: a caixa mostra o venv pelos
+    dois caminhos e o kernel arranca (antes, cada kernel falhava e a turma ficava com 0)."""
+    import subprocess
+    import sys
+
+    venv = Path(sys.prefix)
+    ligado = tmp_path / "clone" / ".venv"
+    ligado.parent.mkdir()
+    ligado.symlink_to(venv, target_is_directory=True)
+    python = ligado / "bin" / "python"
+    env = dict(os.environ, CURSO4_UID="200998")
+    proc = subprocess.run([str(python), str(construir.AUTOGRADER / "caixa.py"), "--verificar"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "caixa ok" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/bubblewrap")
+def test_falha_da_caixa_deixa_a_entrega_nao_avaliada_e_a_proxima_corrida_avalia(tmp_path, monkeypatch):
+    """Uma caixa que não arranca (aqui: um uid inválido) não é uma nota: a entrega fica «não
+    avaliada» (sem pontos, não guardada para a retoma) e a corrida seguinte avalia-a."""
+    import contextlib
+
+    raiz = tmp_path / "raiz"
+    raiz.mkdir()
+    shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    (raiz / "source" / "mini").mkdir(parents=True)
+    nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
+    construir.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
+    pasta = _entrega_mini(raiz, tmp_path / "entregas", "certo")
+    verdadeiro = motor.uid_reservado
+    monkeypatch.setattr(motor, "uid_reservado", lambda: contextlib.nullcontext(5))
+    r = motor.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
+    assert "caixa" in r.nao_avaliada and not r.avaliado, (r.nao_avaliada, r.motivos)
+    assert all(p is None for p, _ in r.notas.values()), r.notas
+    assert not (raiz / ".avaliacao" / "certo" / "mini" / "resultado.json").exists()
+    monkeypatch.setattr(motor, "uid_reservado", verdadeiro)
+    r = motor.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
+    assert (r.total, r.maximo, r.nao_avaliada) == (5, 5, ""), (r.motivos, r.nao_avaliada)
+
+
+@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare")
 def test_avaliacao_isolada_dentro_de_uma_pasta_700():
     """Uma raiz de avaliação dentro de uma pasta que só root atravessa (fora de /tmp, que o
     kernel isolado já tapa): o kernel, como nobody, chega à sua pasta na mesma e a nota é a toda."""
@@ -439,7 +479,8 @@ def test_impressao_cobre_limites_isolamento_e_versoes_instaladas(tmp_path, monke
     for campo, valor in [("tempo_celula", LIMITES.tempo_celula + 1), ("tempo_entrega", LIMITES.tempo_entrega + 1),
                          ("memoria_mb", LIMITES.memoria_mb + 1), ("cpu_s", LIMITES.cpu_s + 1), ("sem_rede", not LIMITES.sem_rede)]:
         assert motor.impressao_entrega(pasta, source, replace(LIMITES, **{campo: valor})) != base, campo
-    monkeypatch.setattr(motor, "ISOLAMENTO", not motor.ISOLAMENTO)
+    isolado = motor.isolamento()
+    monkeypatch.setattr(motor, "isolamento", lambda: not isolado)
     assert motor.impressao_entrega(pasta, source, LIMITES) != base
     monkeypatch.undo()
     verdadeira = metadata.version
