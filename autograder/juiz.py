@@ -25,7 +25,8 @@ teste que a pediu. Uma forjada (o aluno mudou o ``servir``) vale o mesmo que a f
 esses valores — que o aluno teria de calcular, porque os esperados nunca saem daqui.
 
 Um caderno é julgado aqui quando o seu ficheiro de testes ocultos tem a secção
-``# %% contexto``; os outros ainda correm os testes no kernel (ver README, «Modelo de ameaças»).
+``# %% contexto``; as células que esse contexto lista em ``CELULAS_NO_KERNEL`` (e os cadernos
+sem contexto) ainda correm os testes no kernel (ver README, «Modelo de ameaças»).
 """
 
 from __future__ import annotations
@@ -89,6 +90,20 @@ def contexto_do_caderno(caderno: str, autograder: Path | None = None) -> str | N
     if not ficheiro.exists():
         return None
     return seccoes(ficheiro.read_text(encoding="utf-8")).get(CONTEXTO)
+
+
+def celulas_no_kernel(contexto: str) -> set[str]:
+    """As células de teste que o contexto deixa, por agora, no kernel do aluno
+    (``CELULAS_NO_KERNEL = {...}``, um literal): as que precisam de objetos que ainda não
+    atravessam a fronteira como dados simples (modelos do Keras, classes usadas dentro do
+    ``fit``). Lido sem correr o contexto: decide-se antes de o caderno correr."""
+    import ast
+
+    for no in ast.parse(contexto).body:
+        if isinstance(no, ast.Assign) and any(isinstance(a, ast.Name) and a.id == "CELULAS_NO_KERNEL"
+                                              for a in no.targets):
+            return set(ast.literal_eval(no.value))
+    return set()
 
 
 def partes_do_teste(fonte: str) -> tuple[str, str]:
@@ -161,6 +176,29 @@ def julgar_celula(visivel: str, oculta: str, espaco: dict) -> Veredicto:
     return Veredicto(True)
 
 
+class _SementesParaOAluno:
+    """O ``otimizacao.modelos`` do contexto, com ``fixar_sementes`` a valer também no kernel do
+    aluno: o teste fixa as sementes no juiz e a chamada seguinte leva-as (mesma entrega, mesma
+    nota: o treino do aluno corre lá)."""
+
+    def __init__(self, modulo):
+        self._modulo, self.pendente = modulo, None
+
+    def fixar_sementes(self, semente=0):
+        self.pendente = semente
+        return self._modulo.fixar_sementes(semente)
+
+    def __getattr__(self, nome):
+        return getattr(self._modulo, nome)
+
+
+def preparar_contexto(espaco: dict, contexto: str, nome: str) -> None:
+    """Corre o contexto do caderno no espaço dos testes (código do professor, neste processo)."""
+    exec(compile(contexto, f"<contexto de {nome}>", "exec"), espaco)  # noqa: S102
+    if "modelos" in espaco and hasattr(espaco["modelos"], "fixar_sementes"):
+        espaco["modelos"] = _SementesParaOAluno(espaco["modelos"])
+
+
 def espaco_base(canal, exercicios: list[str]) -> dict:
     """O espaço de nomes onde correm os testes: o que todos os cadernos usam, e os exercícios."""
     import numpy as np
@@ -181,11 +219,11 @@ def _tensores() -> str:
     return "nativos" if "tensorflow" in sys.modules else "numpy"
 
 
-def pedido(nome: str, args: tuple, kwargs: dict) -> str:
+def pedido(nome: str, args: tuple, kwargs: dict, semente=None) -> str:
     """O código a correr no kernel do aluno para uma chamada (só os dados de entrada)."""
     from otimizacao.servico_avaliacao import para_dados
 
-    msg = {"nome": nome, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs))}
+    msg = {"nome": nome, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs)), "semente": semente}
     try:
         import numpy as np
 
@@ -221,6 +259,17 @@ def _repor(original, depois) -> None:
     elif isinstance(original, np.ndarray) and isinstance(depois, np.ndarray) and original.flags.writeable:
         if original.shape == depois.shape:
             original[...] = depois
+    elif _e_modelo_keras(original) and _e_modelo_keras(depois):
+        antes, agora = original.get_weights(), depois.get_weights()
+        if len(antes) == len(agora) and all(a.shape == b.shape for a, b in zip(antes, agora, strict=True)):
+            original.set_weights(agora)
+
+
+def _e_modelo_keras(valor) -> bool:
+    import sys
+
+    keras = sys.modules.get("tf_keras")
+    return keras is not None and isinstance(valor, keras.Model)
 
 
 def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None) -> object:

@@ -261,7 +261,9 @@ def _prefixo(limites: Limites) -> list[str]:
     if not isolamento():
         return []
     # Novo espaço de PIDs: quando o processo principal acaba, todos os filhos (kernels) morrem.
-    prefixo = ["unshare", "--pid", "--fork", "--kill-child"]
+    # O /proc volta a ser montado para esse espaço (--mount-proc): o bwrap da caixa lê lá os
+    # seus próprios espaços de nomes (com o /proc da máquina falha: «open /proc/N/ns/ns»).
+    prefixo = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc"]
     if limites.sem_rede:
         prefixo.insert(1, "--net")  # sem rede; o loopback (para o kernel) é ligado abaixo
         return [*prefixo, "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"']

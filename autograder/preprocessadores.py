@@ -44,6 +44,8 @@ class ExecutarEJulgar(Execute):
     uma falha do próprio juiz, que deixa a entrega «não avaliada» (``motor.py``).
     """
 
+    _espaco_juiz: dict | None = None
+
     def preprocess(self, nb, resources=None, km=None):
         import json
         import os
@@ -56,8 +58,11 @@ class ExecutarEJulgar(Execute):
         contexto = juiz.contexto_do_caderno(caderno, os.environ.get(comum.ENV_AUTOGRADER))
         completos: dict[int, str] = {}
         if contexto is not None:
+            no_kernel = juiz.celulas_no_kernel(contexto)
             for i, celula in enumerate(nb.cells):
-                if celula.cell_type == "code" and is_grade(celula) and not celula.metadata.get("nbgrader", {}).get("solution"):
+                meta = celula.metadata.get("nbgrader", {})
+                if (celula.cell_type == "code" and is_grade(celula) and not meta.get("solution")
+                        and meta.get("grade_id") not in no_kernel):
                     completos[i] = celula.source
                     celula.source = juiz.partes_do_teste(celula.source)[0]
         NotebookClient.__init__(self, nb, km)
@@ -83,13 +88,16 @@ class ExecutarEJulgar(Execute):
     # ------------------------------------------------------------------ o juiz
     def chamar(self, nome: str, args: tuple, kwargs: dict):
         """Uma chamada a um exercício, no kernel do aluno (ver ``juiz.ChamadaRemota``)."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
         from nbformat.v4 import new_code_cell
 
         from autograder import juiz
 
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-        celula = new_code_cell(source=juiz.pedido(nome, args, kwargs))
+        sementes = self._espaco_juiz.get("modelos") if self._espaco_juiz else None
+        semente = getattr(sementes, "pendente", None)
+        if semente is not None:
+            sementes.pendente = None
+        celula = new_code_cell(source=juiz.pedido(nome, args, kwargs, semente))
         # O nbclient procura a célula no caderno pelo índice: entra no fim, só durante a chamada.
         self.nb.cells.append(celula)
         try:
@@ -113,8 +121,10 @@ class ExecutarEJulgar(Execute):
         relatorio: dict = {"veredictos": {}, "adulteracoes": [], "falha_do_juiz": ""}
         try:
             exercicios = list(manifesto.POR_NOME[caderno].nomes)
-            base = juiz.espaco_base(self, exercicios)
-            exec(compile(contexto, f"<contexto de {caderno}>", "exec"), base)  # noqa: S102 (código do professor)
+            # Um só espaço para as células de teste, pela ordem do caderno (como no kernel: um
+            # teste pode reaproveitar o que o anterior calculou, por exemplo o r do caderno 05).
+            self._espaco_juiz = juiz.espaco_base(self, exercicios)
+            juiz.preparar_contexto(self._espaco_juiz, contexto, caderno)
         except Exception as erro:  # noqa: BLE001 (o contexto é nosso: uma falha aqui não é do aluno)
             relatorio["falha_do_juiz"] = f"O contexto do juiz de {caderno} falhou ({type(erro).__name__}: {erro})."
             for i in completos:
@@ -127,7 +137,7 @@ class ExecutarEJulgar(Execute):
             passou_no_kernel = not any(s.get("output_type") == "error" for s in celula.get("outputs", []))
             visivel, oculta = juiz.partes_do_teste(fonte)
             try:
-                veredicto = juiz.julgar_celula(visivel, oculta, dict(base))
+                veredicto = juiz.julgar_celula(visivel, oculta, self._espaco_juiz)
             except juiz.FalhaDoJuiz as erro:
                 relatorio["falha_do_juiz"] = f"O juiz falhou na célula {gid} ({erro}): não é culpa do aluno."
                 return relatorio

@@ -103,3 +103,41 @@ assert float(avaliar_tflite(modelo_tflite_float, d.x_teste, (d.y_teste + 1) % 10
 _y4 = _prev[:4].copy()
 _y4[0] = (_y4[0] + 1) % 10
 assert abs(float(avaliar_tflite(modelo_tflite_float, d.x_teste[:4], _y4)) - 0.75) < 1e-9, "Com 3 acertos em 4 exemplos a exatidão é 0.75: devolve a fração de acertos (a média), não a contagem."
+
+# %% contexto
+# O contexto do juiz (autograder/juiz.py): o que os testes usam, calculado aqui, fora do kernel
+# do aluno, como nas primeiras células do caderno (dados, modelo de base da cache, o TFLite
+# float32 e a função por_dentro). O modelo_int8 do caderno é o resultado da função do aluno,
+# pedido ao kernel dele como qualquer outra chamada (None se ainda não a fez).
+import tensorflow as tf
+
+from otimizacao import dados, modelos
+
+tf.get_logger().setLevel("ERROR")
+d = dados.carregar_dados("digits")
+modelo = modelos.treinar_modelo_base(d)
+exatidao_float = modelos.exatidao(modelo, d.x_teste, d.y_teste)
+modelo_tflite_float = tf.lite.TFLiteConverter.from_keras_model(modelo).convert()
+
+
+def por_dentro(modelo_tflite: bytes) -> dict:
+    """Tipos da entrada, da saída e dos pesos das operações Conv/Dense de um modelo TFLite."""
+    interp = tf.lite.Interpreter(
+        model_content=bytes(modelo_tflite),
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+    )
+    interp.allocate_tensors()
+    tensores = {t["index"]: t for t in interp.get_tensor_details()}
+    pesos = [f"{op['op_name']}: {np.dtype(tensores[op['inputs'][1]]['dtype']).name}"
+             for op in interp._get_ops_details() if op["op_name"] in ("CONV_2D", "FULLY_CONNECTED")]
+    return {"entrada": np.dtype(interp.get_input_details()[0]["dtype"]).name,
+            "saída": np.dtype(interp.get_output_details()[0]["dtype"]).name,
+            "pesos": pesos}
+
+
+try:
+    modelo_int8 = quantizar_modelo_int8(modelo, d.x_treino)
+except Exception:  # noqa: BLE001 (exercício por fazer ou errado: os testes dizem o quê)
+    modelo_int8 = None
+if not isinstance(modelo_int8, (bytes, bytearray)):
+    modelo_int8 = None

@@ -46,3 +46,35 @@ _acc_ref = float(np.mean(_prev_tflite == d.y_teste))
 assert _acc_ref >= exatidao_float - 0.015, f"O TFLite do QAT tem exatidão {_acc_ref:.3f}, mais de 1,5 pontos abaixo do float ({exatidao_float:.3f})."
 _prev_qat = np.asarray(modelo_qat_teste.predict(_xt, verbose=0)).argmax(-1)
 assert np.mean(_prev_qat == _prev_tflite) >= 0.95, "O modelo TFLite devolvido não corresponde ao modelo QAT devolvido: converte o modelo QAT treinado (não o original)."
+
+# %% contexto
+# O contexto do juiz (autograder/juiz.py): o que os testes usam, calculado aqui, fora do kernel
+# do aluno, como nas primeiras células do caderno. Os modelos QAT voltam como ficheiros .keras
+# (lidos com safe_mode, dentro do quantize_scope do tfmot).
+import tensorflow as tf
+import tensorflow_model_optimization as tfmot  # noqa: F401 (lê os modelos QAT)
+import tf_keras as keras  # noqa: F401
+
+from otimizacao import dados, modelos
+
+tf.get_logger().setLevel("ERROR")
+d = dados.carregar_dados("digits")
+modelo = modelos.treinar_modelo_base(d)
+exatidao_float = modelos.exatidao(modelo, d.x_teste, d.y_teste)
+modelo_tflite_float = tf.lite.TFLiteConverter.from_keras_model(modelo).convert()
+
+
+def exatidao_tflite(modelo_tflite: bytes, x: np.ndarray, y: np.ndarray) -> float:
+    """Exatidão de um modelo TFLite (entrada/saída float32 ou int8), um lote de cada vez."""
+    interp = tf.lite.Interpreter(model_content=bytes(modelo_tflite))
+    ent = interp.get_input_details()[0]
+    interp.resize_tensor_input(ent["index"], list(x.shape))
+    interp.allocate_tensors()
+    ent, sai = interp.get_input_details()[0], interp.get_output_details()[0]
+    x = np.asarray(x, np.float32)
+    if ent["dtype"] == np.int8:
+        escala, zero = ent["quantization"]
+        x = np.clip(np.round(x / escala) + zero, -128, 127).astype(np.int8)
+    interp.set_tensor(ent["index"], x)
+    interp.invoke()
+    return float(np.mean(interp.get_tensor(sai["index"]).argmax(-1) == y))

@@ -111,3 +111,8 @@ with contextlib.redirect_stdout(io.StringIO()):
     _fig = corrida_t["pipeline"].gerar_relatorio()
 assert _fig.axes and any(a.lines or a.collections or a.patches for a in _fig.axes), "A figura de gerar_relatorio() está vazia: desenha o tamanho contra a exatidão de cada etapa."
 plt.close(_fig)
+
+# %% contexto
+# O juiz (autograder/juiz.py) corre aqui o teste de escolher_politica_precisao (texto). O
+# PipelineOtimizacao recebe e devolve modelos do Keras: ainda corre no kernel.
+CELULAS_NO_KERNEL = {"teste_pipeline_resultado", "teste_pipeline_sem_efeitos", "teste_pipeline_relatorio"}

@@ -97,6 +97,12 @@ def para_dados(valor, profundidade: int = 0) -> dict:
                 return {"t": "tensor_tf", "v": _array_para_texto(numpy.asarray(valor))}
         except Exception:  # noqa: BLE001 (um tensor simbólico, por exemplo)
             return {"t": "objeto", "tipo": type(valor).__name__}
+    keras = sys.modules.get("tf_keras")
+    if keras is not None and isinstance(valor, keras.Model):
+        try:
+            return _modelo_para_dados(valor)
+        except Exception:  # noqa: BLE001 (um modelo que não se guarda: fica só o nome do tipo)
+            return {"t": "objeto", "tipo": type(valor).__qualname__}
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(valor, torch.Tensor):
         try:
@@ -104,6 +110,88 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         except Exception:  # noqa: BLE001
             return {"t": "objeto", "tipo": type(valor).__name__}
     return {"t": "objeto", "tipo": type(valor).__qualname__}
+
+
+def _modelo_para_dados(modelo) -> dict:
+    """Um modelo do Keras (tf_keras) como dados: a configuração (JSON), os pesos (arrays) e a
+    configuração da compilação (otimizador, perda, métricas), se o modelo estiver compilado."""
+    compilacao = None
+    if getattr(modelo, "optimizer", None) is not None:
+        try:
+            compilacao = json.dumps(modelo.get_compile_config())
+        except Exception:  # noqa: BLE001 (uma perda ou métrica que não se serializa)
+            compilacao = None
+    # Os pesos camada a camada, com o nome curto de cada variável: um modelo do tfmot (QAT)
+    # reconstruído tem variáveis a mais na camada de quantização da entrada, e casá-las pelo nome
+    # curto, pela ordem, chega para as que importam.
+    pesos = [[[v.name.split("/")[-1], _array_para_texto(v.numpy())] for v in camada.weights]
+             for camada in modelo.layers]
+    return {"t": "keras", "config": modelo.to_json(), "compilacao": compilacao, "pesos": pesos}
+
+
+PROIBIDAS = ("Lambda", "TFOpLambda", "SlicingOpLambda")  # guardam código: nunca se reconstroem
+
+
+def _sem_codigo(config) -> None:
+    """Recusa uma configuração que traga código (camadas Lambda, funções serializadas)."""
+    pilha = [config]
+    while pilha:
+        atual = pilha.pop()
+        if isinstance(atual, dict):
+            if atual.get("class_name") in PROIBIDAS or "function_type" in atual or atual.get("class_name") == "__lambda__":
+                raise ObservacaoInvalida("o modelo tem uma camada com código (Lambda): não se reconstrói")
+            pilha.extend(atual.values())
+        elif isinstance(atual, list):
+            pilha.extend(atual)
+
+
+def _por_pesos(modelo, pesos: list) -> None:
+    """Põe os pesos camada a camada (ver ``_modelo_para_dados``); formas diferentes: inválido."""
+    import numpy as np
+
+    if len(pesos) != len(modelo.layers):
+        raise ObservacaoInvalida("o número de camadas não bate com a configuração")
+    for camada, guardados in zip(modelo.layers, pesos, strict=True):
+        por_nome: dict[str, list] = {}
+        for nome, texto in guardados:
+            por_nome.setdefault(str(nome), []).append(_texto_para_array(texto))
+        for variavel in camada.weights:
+            fila = por_nome.get(variavel.name.split("/")[-1])
+            if fila:
+                valor = fila.pop(0)
+                if valor.size != int(np.prod(variavel.shape.as_list() or [1])):
+                    raise ObservacaoInvalida(f"forma errada em {variavel.name}")
+                variavel.assign(valor.reshape(variavel.shape))
+
+
+def _dados_para_modelo(d: dict):
+    """O inverso: reconstrói o modelo só a partir da configuração (camadas do Keras e do tfmot;
+    nenhuma com código) e põe-lhe os pesos; uma camada do aluno não se reconstrói."""
+    import contextlib
+
+    import tf_keras as keras
+
+    config = json.loads(str(d["config"]))
+    _sem_codigo(config)
+    compilacao = json.loads(d["compilacao"]) if d.get("compilacao") else None
+    if compilacao is not None:
+        _sem_codigo(compilacao)
+    escopos = contextlib.ExitStack()
+    tfmot = sys.modules.get("tensorflow_model_optimization")
+    if tfmot is not None:
+        escopos.enter_context(tfmot.sparsity.keras.prune_scope())
+        escopos.enter_context(tfmot.quantization.keras.quantize_scope())
+    try:
+        with escopos:
+            modelo = keras.models.model_from_json(json.dumps(config))
+            _por_pesos(modelo, d["pesos"])
+            if compilacao is not None:
+                modelo.compile_from_config(compilacao)
+    except ObservacaoInvalida:
+        raise
+    except Exception as erro:  # noqa: BLE001
+        raise ObservacaoInvalida(f"modelo do Keras que não se reconstrói ({type(erro).__name__}: {str(erro)[:200]})") from None
+    return modelo
 
 
 class Opaco:
@@ -159,8 +247,14 @@ def de_dados(d, profundidade: int = 0, tensores: str = "numpy"):
 
                 return torch.from_numpy(arr.copy())
             return arr
+        if t == "keras":
+            if "tf_keras" not in sys.modules:
+                return Opaco("modelo do Keras")
+            return _dados_para_modelo(d)
         if t == "objeto":
             return Opaco(str(d.get("tipo", "?"))[:200])
+    except ObservacaoInvalida:
+        raise
     except (KeyError, TypeError, ValueError) as erro:
         raise ObservacaoInvalida(f"formato inválido ({type(erro).__name__})") from None
     raise ObservacaoInvalida(f"etiqueta desconhecida {t!r}")
@@ -187,6 +281,10 @@ def servir(pedido: str, espaco: dict) -> None:
         funcao = espaco[msg["nome"]]
         args = de_dados(msg["args"], tensores="nativos")
         kwargs = de_dados(msg["kwargs"], tensores="nativos")
+        if msg.get("semente") is not None:  # o teste fixou as sementes antes desta chamada
+            from otimizacao import modelos
+
+            modelos.fixar_sementes(int(msg["semente"]))
         contexto = None
         if msg.get("errstate") and "numpy" in sys.modules:
             contexto = sys.modules["numpy"].errstate(**msg["errstate"])
