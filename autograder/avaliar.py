@@ -129,14 +129,17 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, 
             aluno, tarefa = futuros[futuro]
             try:
                 r = futuro.result()
-            except Exception as erro:  # um erro do próprio motor não pode parar a turma
+            except motor.Interrompida:
+                continue
+            except Exception as erro:  # um erro do próprio motor não pode parar a turma nem dar 0
                 r = motor.Resultado(aluno, entregas.id_seguro(aluno), tarefa,
-                                    motivos=[f"Erro interno ao avaliar ({type(erro).__name__}: {erro})."])
+                                    nao_avaliada=f"Erro interno ao avaliar ({type(erro).__name__}: {erro}).")
             resultados.append(r)
             if r.motivos or not r.avaliado:
                 falhas += 1
             barra.set_postfix_str(f"com avisos: {falhas}")
-            barra.write(f"  {aluno} · {tarefa}: {r.total:g}/{r.maximo:g} em {r.segundos:.0f} s"
+            nota = "NÃO AVALIADA (falha da avaliação)" if r.nao_avaliada else f"{r.total:g}/{r.maximo:g}"
+            barra.write(f"  {aluno} · {tarefa}: {nota} em {r.segundos:.0f} s"
                         + (f" ({len(r.motivos)} aviso(s))" if r.motivos else ""))
             barra.update(1)
     except KeyboardInterrupt:
@@ -266,8 +269,11 @@ def escrever_relatorio(resultados: list[motor.Resultado], destino: Path) -> None
         linhas += [f"> ⚠️ {motor.aviso_isolamento()}", ""]
     linhas += ["| aluno | tarefa | pontos | motivos |", "| --- | --- | --- | --- |"]
     for r in resultados:
-        motivos = "<br>".join(m.replace("|", "\\|") for m in r.motivos) or "—"
-        linhas.append(f"| {r.aluno} | {r.tarefa} | {r.total:g}/{r.maximo:g} | {motivos} |")
+        todos = ([f"**NÃO AVALIADA** (falha da avaliação, não do aluno; corre o mesmo comando para a avaliar): "
+                  f"{r.nao_avaliada}"] if r.nao_avaliada else []) + r.motivos
+        motivos = "<br>".join(m.replace("|", "\\|") for m in todos) or "—"
+        pontos = "não avaliada" if r.nao_avaliada else f"{r.total:g}/{r.maximo:g}"
+        linhas.append(f"| {r.aluno} | {r.tarefa} | {pontos} | {motivos} |")
     destino.write_text("\n".join(linhas) + "\n", encoding="utf-8")
 
 
