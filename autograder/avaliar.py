@@ -201,14 +201,31 @@ def notas(raiz: Path, tarefas: list[str], alunos: dict[str, str] | None = None) 
     return resultado
 
 
-def exportar(raiz: Path, alunos_ids: list[str], tarefas: list[str], destino: Path) -> None:
+def exportar(raiz: Path, alunos_ids: list[str], tarefas: list[str], destino: Path,
+             nao_avaliadas: set[tuple[str, str]] = frozenset()) -> None:
     """``grades.csv`` com o exportador do próprio nbgrader, só com estes alunos e tarefas: cada
-    avaliação exporta exatamente a turma que lhe deram (o gradebook guarda também as outras)."""
+    avaliação exporta exatamente a turma que lhe deram (o gradebook guarda também as outras).
+
+    As entregas ``nao_avaliadas`` (aluno_id, tarefa) ficam com a nota em branco: o nbgrader
+    escreveria 0 para uma entrega sem notas, e uma falha da avaliação nunca é um 0."""
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
     with Gradebook(comum.url_gradebook(raiz)) as gb:
         CsvExportPlugin(to=str(destino), student=list(alunos_ids), assignment=list(tarefas)).export(gb)
+    if nao_avaliadas:
+        with destino.open(encoding="utf-8", newline="") as f:
+            linhas = list(csv.DictReader(f))
+        campos = list(linhas[0]) if linhas else []
+        for linha in linhas:
+            if (linha.get("student_id"), linha.get("assignment")) in nao_avaliadas:
+                for campo in ("raw_score", "score", "late_submission_penalty"):
+                    if campo in linha:
+                        linha[campo] = ""
+        with destino.open("w", encoding="utf-8", newline="") as f:
+            escritor = csv.DictWriter(f, fieldnames=campos)
+            escritor.writeheader()
+            escritor.writerows(linhas)
 
 
 def _rotulo(celula: str) -> str:
@@ -312,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     if motor.aviso_isolamento():
         print(f"⚠️  {motor.aviso_isolamento()}")
     print(f"» {motor.aquecer_cache(raiz)}")
+    # A caixa de areia monta-se uma vez antes de avaliar quem quer que seja: se não montar, nada
+    # é avaliado (nenhuma entrega fica com uma nota por culpa da máquina).
+    if (erro_caixa := motor.verificar_caixa(raiz, limites)) is not None:
+        print(f"❌ {erro_caixa}", file=sys.stderr)
+        return 1
     if args.motor:  # o Dask (autograder/distribuido.py); sem ele, as threads desta máquina
         from autograder import distribuido
         resultados = distribuido.avaliar_todas(raiz, lista, args.motor, args.workers, limites, refazer=args.refazer)
@@ -338,8 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     problemas = passo("Registar as notas no gradebook e gerar o feedback", de_novo, motor.registar, raiz, resultados)
     falhas += problemas or []
     alunos_ids = {r.aluno_id: r.aluno for r in resultados}
+    nao_avaliadas = {(r.aluno_id, r.tarefa) for r in resultados if r.nao_avaliada}
     passo("Exportar o grades.csv", de_novo, exportar, raiz, list(alunos_ids), tarefas, raiz / "grades.csv",
-          apagar=raiz / "grades.csv")
+          nao_avaliadas, apagar=raiz / "grades.csv")
     lista_notas = passo("Ler as notas do gradebook", de_novo, notas, raiz, tarefas, alunos_ids)
     if lista_notas is not None:
         passo("Escrever o notas_por_exercicio.csv", de_novo, escrever_csv, lista_notas,
@@ -379,6 +402,10 @@ def main(argv: list[str] | None = None) -> int:
         if (raiz / nome).exists():
             print(f"{texto}: {raiz / nome}")
     print(f"Feedback de cada aluno: {raiz / 'feedback'}/<aluno>/<tarefa>/")
+    for r in resultados:
+        if r.nao_avaliada:
+            falhas.append(f"{r.aluno} · {r.tarefa}: NÃO AVALIADA ({r.nao_avaliada}). Fica em branco no grades.csv; "
+                          "corre o mesmo comando para a avaliar (nada dela foi guardado).")
     if falhas:
         print(f"\n❌ A avaliação chegou ao fim, mas {len(falhas)} coisa(s) falharam (o resto foi escrito):",
               file=sys.stderr)

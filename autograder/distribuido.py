@@ -98,7 +98,7 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str,
         aluno_id = entregas.id_seguro(aluno)
         guardado = motor.Resultado.ler(raiz / ".avaliacao" / aluno_id / tarefa / "resultado.json")
         impressao = motor.impressao_entrega(pasta, raiz / "source" / tarefa / f"{tarefa}.ipynb", limites)
-        if guardado is not None and guardado.impressao == impressao and not refazer:
+        if guardado is not None and guardado.impressao == impressao and not refazer and not guardado.nao_avaliada:
             resultados.append(guardado)
         else:
             por_fazer.append((aluno, tarefa, pasta))
@@ -130,13 +130,14 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str,
                 r = _guardar(raiz, futuro.result())
             except Exception as erro:  # um erro do próprio motor não pode parar a turma
                 r = motor.Resultado(aluno, entregas.id_seguro(aluno), tarefa,
-                                    motivos=[f"Erro interno ao avaliar num worker do Dask ({type(erro).__name__}: "
-                                             f"{erro}). Corre o mesmo comando para a avaliar de novo."])
+                                    nao_avaliada=f"Erro interno ao avaliar num worker do Dask ({type(erro).__name__}: "
+                                                 f"{erro}). Corre o mesmo comando para a avaliar de novo.")
             resultados.append(r)
             if r.motivos or not r.avaliado:
                 falhas += 1
             barra.set_postfix_str(f"com avisos: {falhas}")
-            barra.write(f"  {aluno} · {tarefa}: {r.total:g}/{r.maximo:g} em {r.segundos:.0f} s"
+            nota = "NÃO AVALIADA (falha da avaliação)" if r.nao_avaliada else f"{r.total:g}/{r.maximo:g}"
+            barra.write(f"  {aluno} · {tarefa}: {nota} em {r.segundos:.0f} s"
                         + (f" ({len(r.motivos)} aviso(s))" if r.motivos else ""))
             barra.update(1)
     except KeyboardInterrupt:
@@ -165,7 +166,8 @@ def _guardar(raiz: Path, devolvido: dict) -> motor.Resultado:
         caminho = destino / nome
         caminho.parent.mkdir(parents=True, exist_ok=True)
         caminho.write_bytes(conteudo)
-    r.guardar(trabalho / "resultado.json")
+    if not r.nao_avaliada:  # uma falha da avaliação nunca fica guardada para a retoma
+        r.guardar(trabalho / "resultado.json")
     return r
 
 

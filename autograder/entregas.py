@@ -13,15 +13,17 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import io
 import json
 import re
 import threading
+import tokenize
 import unicodedata
 from pathlib import Path
 
 import nbformat
 
-from autograder.comum import nbgrader_meta
+from autograder.comum import FIM_OCULTOS, INICIO_OCULTOS, nbgrader_meta
 
 # Nomes das ferramentas de verificação que as células de teste usam: um aluno não os redefine.
 VERIFICADORES = {"levanta", "exercicio_pronto", "verificacao"}
@@ -217,6 +219,118 @@ def _suspeita(fonte: str, modulos: set[str] = frozenset()) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- marcas do nbgrader no texto do aluno
+# O nbgrader reconhece uma marca pelo texto sem o «### » (o valor por omissão de
+# ClearHiddenTests.begin_test_delimeter, ClearSolutions.begin_solution_delimeter, …) e procura-a
+# em cada linha com ``marca in linha``: em qualquer sítio da linha (um comentário, um texto entre
+# aspas, uma célula de texto), só com estas maiúsculas e este espaço simples entre as palavras.
+# No feedback, o ClearHiddenTests corre em todas as células: «BEGIN HIDDEN TESTS» numa célula
+# do aluno levanta RuntimeError (fora de uma célula de teste, ou sem o END) e o
+# ``generate_feedback`` dessa tarefa falha. Mudar os espaços à volta da marca («###  BEGIN…»)
+# não serve: a marca continua lá dentro; é preciso mudar um dos espaços entre as palavras.
+# Só as dos testes ocultos: as de solução não são lidas pelo autograde nem pelo feedback (e
+# estão, legitimamente, no caderno de referência da turma de demonstração).
+MARCAS_NBGRADER = tuple(m.removeprefix("### ") for m in (INICIO_OCULTOS, FIM_OCULTOS))
+_MARCA = re.compile("|".join(re.escape(m) for m in MARCAS_NBGRADER))
+
+
+def _regioes_do_codigo(fonte: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Os intervalos [início, fim) de ``fonte`` que são (1) textos entre aspas onde ``\\x20`` vale
+    o mesmo que um espaço (nem ``r"…"`` nem f-strings) e (2) comentários.
+
+    Pelo ``tokenize`` (não pelo ``ast``: as células têm magics do IPython). Numa célula que não
+    chega ao fim do ``tokenize`` (erro de sintaxe, texto por fechar) ficam as regiões lidas até
+    ao erro, que estão certas. Numa célula ``%%…`` (o corpo não é Python) e nas linhas com um
+    comando ``!…`` ou ``%…`` nenhum texto entre aspas conta: o ``\\x20`` não seria um espaço lá."""
+    linhas = io.StringIO(fonte).readlines()
+    if any(linha.strip() for linha in linhas) and next(linha for linha in linhas if linha.strip()).lstrip().startswith("%%"):
+        return [], []
+    inicio = [0]
+    for linha in linhas:
+        inicio.append(inicio[-1] + len(linha))
+    magia = {i for i, linha in enumerate(linhas, 1) if re.match(r"\s*([!%]|[\w.,\s]+=\s*[!%])", linha)}
+    aspas, comentarios = [], []
+    try:
+        for tok in tokenize.generate_tokens(iter(linhas).__next__):
+            (l0, c0), (l1, c1) = tok.start, tok.end
+            regiao = (inicio[l0 - 1] + c0, inicio[l1 - 1] + c1)
+            if tok.type == tokenize.COMMENT:
+                comentarios.append(regiao)
+            elif tok.type == tokenize.STRING and l0 not in magia:
+                prefixo = tok.string[: len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))].lower()
+                if "r" not in prefixo and "f" not in prefixo:
+                    aspas.append(regiao)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return aspas, comentarios
+
+
+def neutralizar_marcas(fonte: str, codigo: bool) -> tuple[str, list[tuple[str, str, str]]]:
+    """``fonte`` sem nenhuma marca do nbgrader (``MARCAS_NBGRADER``) e o que mudou: uma lista de
+    (marca, substituta, onde), com ``onde`` em "aspas", "comentario", "texto" ou "codigo".
+
+    A regra (a que menos surpreende, porque o código faz o mesmo sempre que é possível):
+    - num texto entre aspas normal (nem ``r"…"`` nem f-string), os espaços da marca passam a
+      ``\\x20``: «"BEGIN HIDDEN\\x20TESTS"» é exatamente o mesmo texto para o Python;
+    - em tudo o resto (comentários, células de texto, ``r"…"``, f-strings, comandos ``!``/``%``),
+      os espaços passam a «_» («BEGIN_HIDDEN_TESTS»): legível e já não é a marca. Só fora de
+      comentários e de células de texto isto pode mudar o que o código faz ("codigo").
+    ``codigo``: se ``fonte`` é uma célula de código (senão é texto: Markdown ou raw)."""
+    if not _MARCA.search(fonte):
+        return fonte, []
+    aspas, comentarios = _regioes_do_codigo(fonte) if codigo else ([], [])
+    trocas: list[tuple[str, str, str]] = []
+
+    def dentro(m: re.Match, regioes) -> bool:
+        return any(a <= m.start() and m.end() <= b for a, b in regioes)
+
+    def trocar(m: re.Match) -> str:
+        if dentro(m, aspas):
+            nova, onde = m.group().replace(" ", "\\x20"), "aspas"
+        else:
+            nova = m.group().replace(" ", "_")
+            onde = "texto" if not codigo else "comentario" if dentro(m, comentarios) else "codigo"
+        if (m.group(), nova, onde) not in trocas:
+            trocas.append((m.group(), nova, onde))
+        return nova
+
+    return _MARCA.sub(trocar, fonte), trocas
+
+
+def _motivos_das_marcas(celula, posicao: int) -> list[str]:
+    """Neutraliza as marcas do nbgrader em ``celula`` (no sítio) e devolve os motivos em pt-PT.
+    ``posicao``: o número da célula no caderno avaliado (para a reconhecer, se não tiver grade_id)."""
+    nova, trocas = neutralizar_marcas(celula.source, celula.cell_type == "code")
+    if not trocas:
+        return []
+    celula.source = nova
+    primeira = next((linha.strip() for linha in nova.split("\n") if linha.strip()), "")
+    rotulo = nbgrader_meta(celula).get("grade_id") or f"n.º {posicao} do caderno avaliado (começa por «{primeira[:40]}»)"
+    porque = {
+        "aspas": "dentro de aspas: é o mesmo texto escrito de outra forma (\\x20 é um espaço), o código faz o mesmo",
+        "comentario": "num comentário: o código faz o mesmo",
+        "texto": "numa célula de texto",
+        "codigo": ("fora de um comentário e de um texto normal entre aspas (r\"…\", f-string ou comando): o código "
+                   "pode já não fazer o mesmo; se precisas deste texto, escreve-o aos bocados, como "
+                   "\"BEGIN \" + \"HIDDEN TESTS\""),
+    }
+    def lista(textos: list[str]) -> str:
+        textos = [f"«{x}»" for x in textos]
+        return textos[0] if len(textos) == 1 else ", ".join(textos[:-1]) + " e " + textos[-1]
+
+    motivos = []
+    for onde in dict.fromkeys(o for _, _, o in trocas):  # um motivo por célula e por sítio
+        marcas = [(m, s) for m, s, o in trocas if o == onde]
+        uma = len(marcas) == 1
+        motivos.append(
+            f"A tua célula {rotulo} tinha {'a marca' if uma else 'as marcas'} {lista([m for m, _ in marcas])} do "
+            f"nbgrader; {'foi alterada' if uma else 'foram alteradas'} para {lista([s for _, s in marcas])} "
+            f"({porque[onde]}) para não estragar a avaliação: o nbgrader usa estas marcas para esconder as "
+            "soluções e os testes ocultos, e uma marca fora do sítio pode fazer falhar o feedback da turma."
+        )
+    return motivos
+
+
 def normalizar(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
     """Reconstrói a entrega sobre o release. Devolve o caderno a avaliar e os motivos."""
     motivos: list[str] = []
@@ -314,8 +428,11 @@ def normalizar(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
         motivos.append(
             f"Alteraste células só de leitura ({', '.join(alteradas)}): foram repostas as originais."
         )
-    for celula in saida.cells:
+    for i, celula in enumerate(saida.cells, 1):
         if celula.cell_type == "code":
             celula.outputs = []
             celula.execution_count = None
+        # O texto do aluno (respostas, células acrescentadas, células dadas que editou, texto
+        # incluído) nunca leva marcas do nbgrader para a avaliação. As células do release não as têm.
+        motivos += _motivos_das_marcas(celula, i)
     return saida, motivos

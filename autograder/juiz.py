@@ -171,7 +171,12 @@ def julgar_celula(visivel: str, oculta: str, espaco: dict) -> Veredicto:
             continue
         try:
             exec(compile(codigo, f"<teste {parte}>", "exec"), espaco)  # noqa: S102 (código do professor)
-        except Exception as erro:  # noqa: BLE001 (qualquer erro num teste é um teste falhado)
+        except NameError as erro:
+            if isinstance(erro, ErroDoAluno):  # levantado pela função do aluno: é dele
+                return Veredicto(False, _mensagem(erro), parte, type(erro).__name__)
+            # Um nome que o contexto do juiz não define: a falha é da avaliação, nunca um 0.
+            raise FalhaDoJuiz(f"o teste ({parte}) usa um nome que o contexto do juiz não define: {erro}") from None
+        except Exception as erro:  # noqa: BLE001 (qualquer outro erro num teste é um teste falhado)
             return Veredicto(False, _mensagem(erro), parte, type(erro).__name__)
     return Veredicto(True)
 

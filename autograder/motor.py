@@ -7,8 +7,9 @@ Para cada par (aluno, tarefa):
      paralelo sem que dois processos escrevam no mesmo SQLite;
   3. o processo corre com limites de memória, de CPU e de tempo, e (como root, com ``unshare``)
      sem rede e num espaço de processos próprio, que morre inteiro no fim; o kernel do aluno
-     arranca por ``kernel_isolado.py``: noutro espaço de montagem, sem ver o projeto, a raiz
-     nem as outras entregas, e como ``nobody``;
+     arranca na caixa de areia (``caixa.py``, bubblewrap): só vê o Python, o pacote
+     ``otimizacao`` e a sua pasta, com um uid só desta entrega; os testes correm no juiz
+     (``juiz.py``), fora do kernel, e uma falha da avaliação deixa a entrega «não avaliada»;
   4. se o kernel morrer (``os._exit``, falha de segmentação, memória), a célula culpada é
      localizada, desativada, e a entrega volta a ser avaliada: perde-se só o que ela tocou;
   5. o resultado fica em ``resultado.json`` (com a impressão digital da entrega e dos testes):
@@ -624,7 +625,7 @@ def _avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: 
             break
         # O kernel morreu (ou o nbgrader falhou): localizar a célula, desativá-la e tentar de novo.
         executavel = nbformat.from_dict(json.loads(nbformat.writes(nb)))
-        testes = {nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if nbgrader_meta(c).get("grade")}
+        testes = _testes_para_o_kernel(source, tarefa)
         for celula in executavel.cells:
             gid = nbgrader_meta(celula).get("grade_id")
             if gid in testes and _e_teste(celula):
@@ -686,6 +687,24 @@ def _avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: 
         return resultado
     resultado.guardar(trabalho / "resultado.json")
     return resultado
+
+
+def _testes_para_o_kernel(source, tarefa: str) -> dict[str, str]:
+    """grade_id -> o texto de cada célula de teste tal como pode entrar no kernel do aluno (para o
+    ``localizar.py``): nas células que o juiz avalia (``juiz.py``), só a parte visível — os
+    testes ocultos nunca entram no kernel, nem quando se procura a célula que o mata."""
+    from autograder import juiz
+
+    contexto = juiz.contexto_do_caderno(tarefa)
+    no_kernel = juiz.celulas_no_kernel(contexto) if contexto is not None else None
+    testes = {}
+    for celula in source.cells:
+        gid = nbgrader_meta(celula).get("grade_id")
+        if not nbgrader_meta(celula).get("grade"):
+            continue
+        julgada = no_kernel is not None and gid not in no_kernel and not nbgrader_meta(celula).get("solution")
+        testes[gid] = juiz.partes_do_teste(celula.source)[0] if julgada else celula.source
+    return testes
 
 
 def _motivos_do_juiz(relatorio: Path, resultado: Resultado) -> list[str]:
@@ -791,6 +810,10 @@ def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
                                  f"({str(erro).strip().splitlines()[0][:300]}).")
     with Gradebook(url) as gb:
         for r in resultados:
+            if r.nao_avaliada:
+                # Uma falha da avaliação não é uma nota: o gradebook, o caderno avaliado e o
+                # feedback ficam como estavam (o grades.csv mostra-a em branco; ver avaliar.py).
+                continue
             origem = raiz / ".avaliacao" / r.aluno_id / r.tarefa / "autograded" / r.aluno_id / r.tarefa
             anterior = raiz / "autograded" / r.aluno_id / r.tarefa / f"{r.tarefa}.ipynb"
             try:

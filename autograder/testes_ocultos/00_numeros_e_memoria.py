@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 00_numeros_e_memoria (julgado fora do kernel do aluno: ver a secção «contexto»).
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
-# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
-# aluno, depois dos testes visíveis: usam os nomes definidos lá (np, levanta, as funções).
+# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz, fora
+# do kernel do aluno, depois dos testes visíveis: usam np, levanta e as funções do aluno.
 # Os valores esperados foram calculados à mão a partir de CURSO.md, nunca com solutions/.
 
 # %% teste_memoria_modelo

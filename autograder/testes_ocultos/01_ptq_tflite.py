@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 01_ptq_tflite.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
-# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
-# aluno, depois dos testes visíveis: usam os nomes definidos lá (np, tf, modelo, d,
+# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
+# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, modelo, d,
 # modelo_tflite_float, exatidao_float e as funções do aluno). Cada secção é independente das
 # outras (define os seus próprios auxiliares) e nunca usa solutions/: o interpretador de
 # referência é o tf.lite.Interpreter sem delegates, e os limiares vêm de CURSO.md.
@@ -109,6 +109,7 @@ assert abs(float(avaliar_tflite(modelo_tflite_float, d.x_teste[:4], _y4)) - 0.75
 # do aluno, como nas primeiras células do caderno (dados, modelo de base da cache, o TFLite
 # float32 e a função por_dentro). O modelo_int8 do caderno é o resultado da função do aluno,
 # pedido ao kernel dele como qualquer outra chamada (None se ainda não a fez).
+import warnings  # noqa: F401 (usado pelos testes)
 import tensorflow as tf
 
 from otimizacao import dados, modelos

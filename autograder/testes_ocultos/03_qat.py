@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 03_qat.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
-# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
-# aluno, depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, modelo, d,
+# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
+# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, modelo, d,
 # modelo_tflite_float, exatidao_float, pesos_antes, q, modelo_qat_teste, tflite_qat_teste e as
 # funções do aluno). Nunca usam solutions/; os limiares vêm de CURSO.md.
 
@@ -51,6 +51,7 @@ assert np.mean(_prev_qat == _prev_tflite) >= 0.95, "O modelo TFLite devolvido n�
 # O contexto do juiz (autograder/juiz.py): o que os testes usam, calculado aqui, fora do kernel
 # do aluno, como nas primeiras células do caderno. Os modelos QAT voltam como ficheiros .keras
 # (lidos com safe_mode, dentro do quantize_scope do tfmot).
+import warnings  # noqa: F401 (usado pelos testes)
 import tensorflow as tf
 import tensorflow_model_optimization as tfmot  # noqa: F401 (lê os modelos QAT)
 import tf_keras as keras  # noqa: F401

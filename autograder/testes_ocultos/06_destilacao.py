@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 06_destilacao.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
-# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
-# aluno, depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, d, professor,
+# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
+# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, d, professor,
 # criar_aluno, modelos, e as variáveis da parte visível da mesma célula).
 # Os valores esperados foram calculados à mão (KL em nats), nunca com solutions/.
 # Os treinos usam cópias do professor do caderno e alunos com semente fixa (determinísticos).
@@ -97,9 +97,10 @@ _por_classe = [float(np.mean(_prev[d.y_teste == _c] == _c)) for _c in range(10)]
 assert min(_por_classe) >= 0.6, f"O aluno destilado acerta pouco numa das classes ({min(_por_classe):.2f}): o treino usa as etiquetas e o professor de todos os exemplos?"
 
 # %% contexto
-# O juiz (autograder/juiz.py) corre aqui os testes das perdas (tensores do TensorFlow vão e
-# voltam como arrays). Os do Destilador (um modelo do Keras treinado) ainda correm no kernel.
+# O juiz (autograder/juiz.py) corre aqui os testes dos valores das perdas (tensores do
+# TensorFlow vão e voltam como dados). As propriedades (a perda dentro de um tf.function, em
+# grafo) e o Destilador (um modelo do Keras treinado) ainda correm no kernel.
 import tensorflow as tf  # noqa: F401 (usado pelos testes)
 
-CELULAS_NO_KERNEL = {"teste_destilador_professor_congelado", "teste_destilador_perda_desce",
+CELULAS_NO_KERNEL = {"teste_perda_destilacao_propriedades", "teste_destilador_professor_congelado", "teste_destilador_perda_desce",
                      "teste_destilador_aluno_aprende"}

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 08_paragem_e_checkpoints.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
-# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no caderno do
-# aluno, depois dos testes visíveis: usam os nomes definidos lá (np, keras, d, criar_modelo,
+# ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
+# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, keras, d, criar_modelo,
 # ficheiros, levanta, tempfile, os, warnings, LOTE, e as variáveis da parte visível da mesma célula).
 # Os valores esperados de epoca_de_paragem vêm do EarlyStopping verdadeiro do tf_keras,
 # conduzido pelos mesmos históricos: o peso do modelo guarda o número da época, por isso o peso

@@ -42,7 +42,7 @@ def _array_para_texto(arr) -> str:
     if arr.dtype.hasobject:
         raise TypeError("array de objetos")
     buf = io.BytesIO()
-    np.lib.format.write_array(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    np.lib.format.write_array(buf, np.array(arr, order="C", copy=True), allow_pickle=False)  # 0-d fica 0-d
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -126,7 +126,14 @@ def _modelo_para_dados(modelo) -> dict:
     # curto, pela ordem, chega para as que importam.
     pesos = [[[v.name.split("/")[-1], _array_para_texto(v.numpy())] for v in camada.weights]
              for camada in modelo.layers]
-    return {"t": "keras", "config": modelo.to_json(), "compilacao": compilacao, "pesos": pesos}
+    iteracoes = None
+    if getattr(modelo, "optimizer", None) is not None:
+        try:
+            iteracoes = int(modelo.optimizer.iterations.numpy())  # quantos passos de treino deu
+        except Exception:  # noqa: BLE001
+            iteracoes = None
+    return {"t": "keras", "config": modelo.to_json(), "compilacao": compilacao, "pesos": pesos,
+            "iteracoes": iteracoes}
 
 
 PROIBIDAS = ("Lambda", "TFOpLambda", "SlicingOpLambda")  # guardam código: nunca se reconstroem
@@ -187,6 +194,8 @@ def _dados_para_modelo(d: dict):
             _por_pesos(modelo, d["pesos"])
             if compilacao is not None:
                 modelo.compile_from_config(compilacao)
+                if d.get("iteracoes") is not None and modelo.optimizer is not None:
+                    modelo.optimizer.iterations.assign(int(d["iteracoes"]))
     except ObservacaoInvalida:
         raise
     except Exception as erro:  # noqa: BLE001
