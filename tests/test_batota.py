@@ -276,12 +276,18 @@ BATOTAS = [*CELULAS_DE_BATOTA, *RESPOSTAS_DE_BATOTA, "apagou_os_testes", "testes
            "testes_sem_pontos", "saidas_falsas_do_nbgrader", "os_exit_no_fim"]
 
 
+# Estas só se defendem com a caixa de areia (ler o disco, ver a máquina): sem ela ganham pontos.
+PRECISAM_DA_CAIXA = {"le_solucoes_do_disco", "so_acerta_se_ve_o_resto_da_maquina"}
+
+
 def test_o_corpus_tem_pelo_menos_20_batotas():
     assert len(BATOTAS) >= 20, len(BATOTAS)
 
 
 @pytest.mark.parametrize("batota", BATOTAS)
 def test_batota_nao_vale_mais_do_que_o_caderno_sem_ela(corpus, batota):
+    if batota in PRECISAM_DA_CAIXA and not motor.isolamento():
+        pytest.skip("sem root/bubblewrap não há caixa: o kernel lê o disco de quem avalia (ver README)")
     _, pontos, _ = corpus
     assert pontos[batota] <= pontos["esqueleto"], f"{batota}: {pontos[batota]} pontos (sem a batota: {pontos['esqueleto']})"
 
