@@ -574,3 +574,19 @@ def test_pasta_de_submissoes_vazia_da_mensagem(tmp_path):
         avaliar.entregas_a_avaliar(tmp_path / "nada", ["mini"])
 
 
+
+
+def test_depois_do_ctrl_c_nenhum_processo_novo_arranca(tmp_path):
+    """Issue 20: depois do Ctrl-C (matar_todos), uma thread que ainda esteja a avaliar não arranca
+    mais nenhum processo (antes arrancava um localizar.py atrás do outro)."""
+    import sys
+
+    motor.matar_todos()
+    try:
+        with pytest.raises(motor.Interrompida):
+            motor.correr_limitado([sys.executable, "-c", "open('arrancou', 'w')"], tmp_path, dict(os.environ), LIMITES)
+        assert not (tmp_path / "arrancou").exists()
+    finally:
+        motor.PARAR.clear()
+    codigo, _, _ = motor.correr_limitado([sys.executable, "-c", "print('ok')"], tmp_path, dict(os.environ), LIMITES)
+    assert codigo == 0  # controlo: sem o Ctrl-C, o mesmo comando corre
