@@ -111,7 +111,7 @@ def entregas_a_avaliar(submissoes: Path, tarefas: list[str]) -> list[tuple[str, 
 
 def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, limites: motor.Limites,
                   refazer: bool = False) -> list[motor.Resultado]:
-    """Avalia as entregas em paralelo, com progresso; Ctrl-C pára sem perder o que já acabou."""
+    """Avalia as entregas em paralelo, com progresso; Ctrl-C para sem perder o que já acabou."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from tqdm import tqdm

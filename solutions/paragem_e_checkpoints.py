@@ -5,7 +5,7 @@
 ``restore_best_weights=True``) linha a linha: no fim de cada época a espera sobe 1; se o valor
 melhora o melhor por mais de ``min_delta`` (valor − min_delta < melhor em "min"), passa a ser o
 melhor, a sua época é a que se restaura e a espera volta a 0; senão, com espera ≥ paciência (e
-depois da primeira época) o treino pára. Por isso paciência 0 e 1 dão o mesmo, e com
+depois da primeira época) o treino para. Por isso paciência 0 e 1 dão o mesmo, e com
 ``min_delta`` a época restaurada pode não ser a do mínimo da curva.
 
 Corrige a armadilha 9 de CURSO.md no ``TopKCheckpoint`` do texto, que:

@@ -4,7 +4,7 @@ Corrige duas armadilhas do texto (CURSO.md, 5 e 11):
 
 * ``calcular_sparsity`` devolve uma fração (0..1) e o texto imprime-a como percentagem
   (100 vezes a menos); aqui devolvemos a fração e quem a mostra usa ``:.1%``;
-* com o ``end_step`` do texto e a ``frequency=100`` predefinida, a poda pára antes da
+* com o ``end_step`` do texto e a ``frequency=100`` predefinida, a poda para antes da
   esparsidade pedida (medido: 0,73 para 0,8). Aqui o ``end_step`` é calculado a partir do
   número de passos do treino e é um múltiplo da frequência, para que a última atualização da
   máscara aconteça mesmo com a esparsidade final;

@@ -8,7 +8,7 @@ Corrige a armadilha 8 de CURSO.md. O ``WarmUpCosineDecay`` do texto:
   TensorFlow e escolhidas com ``tf.where``;
 * não converte o passo: um passo inteiro dividido por um inteiro dá float64 e a multiplicação
   por ``tf.constant(3.14159)`` (float32) falha; aqui tudo é convertido para float32;
-* depois de ``total_steps`` o progresso passa de 1 e o coseno volta a subir; aqui o progresso é
+* depois de ``total_steps`` o progresso passa de 1 e o cosseno volta a subir; aqui o progresso é
   limitado a [0, 1] e a taxa fica em ``target_lr``;
 * não tem ``get_config``: um modelo compilado com ele não se guarda; aqui ``get_config``
   devolve os quatro argumentos do construtor (``from_config`` da classe base faz ``cls(**config)``).
@@ -37,7 +37,7 @@ import tf_keras as keras  # noqa: E402
 
 
 class WarmUpCosineDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """Taxa de aprendizagem com aquecimento linear e descida em coseno.
+    """Taxa de aprendizagem com aquecimento linear e descida em cosseno.
 
     - passo < warmup_steps: initial_lr · passo / warmup_steps (sobe de 0 até initial_lr);
     - depois: target_lr + (initial_lr − target_lr) · ½ · (1 + cos(π · p)), com
@@ -56,7 +56,7 @@ class WarmUpCosineDecay(keras.optimizers.schedules.LearningRateSchedule):
         if total_steps <= warmup_steps:
             raise ValueError(
                 f"total_steps ({total_steps}) tem de ser maior do que warmup_steps ({warmup_steps}): "
-                "a descida em coseno precisa de pelo menos um passo."
+                "a descida em cosseno precisa de pelo menos um passo."
             )
         if initial_lr < 0 or target_lr < 0:
             raise ValueError(
@@ -78,7 +78,7 @@ class WarmUpCosineDecay(keras.optimizers.schedules.LearningRateSchedule):
         lr_final = tf.cast(self.target_lr, tf.float32)
         # Fase 1: subida linear. O maximum evita 0/0 com warmup_steps = 0 (fase nunca usada).
         subida = lr_inicial * passo / tf.maximum(aquecimento, 1.0)
-        # Fase 2: coseno, com o progresso limitado a [0, 1] (depois de total_steps fica no fim).
+        # Fase 2: cosseno, com o progresso limitado a [0, 1] (depois de total_steps fica no fim).
         progresso = tf.clip_by_value((passo - aquecimento) / (total - aquecimento), 0.0, 1.0)
         descida = lr_final + (lr_inicial - lr_final) * 0.5 * (1.0 + tf.cos(np.pi * progresso))
         # tf.where escolhe a fase sem um if de Python: funciona em grafo (model.fit).

@@ -72,7 +72,7 @@ _casos = [
     ([1.0, 1.1, 0.9, 0.95, 0.8], 0, 0.0, "min"),
     ([1.0, 0.9, 0.95, 0.8, 0.85, 0.86, 0.87, 0.88, 0.7], 4, 0.0, "min"),
     ([0.1, 0.3, 0.2, 0.5], 0, 0.0, "max"),
-    # "max" numa curva de exatidão que nunca pára
+    # "max" numa curva de exatidão que nunca para
     ([0.5, 0.6, 0.58, 0.7, 0.69, 0.8], 2, 0.0, "max"),
 ]
 for _h, _p, _md, _modo in _casos:

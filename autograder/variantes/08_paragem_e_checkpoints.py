@@ -198,7 +198,7 @@ ERRADAS = {
         ["teste_epoca_de_paragem_casos"]),
     "epoca_de_paragem: um empate conta como melhoria": (
         "epoca_de_paragem", _paragem(melhoria="v + abs(min_delta) <= melhor"), ["teste_epoca_de_paragem_casos"]),
-    "epoca_de_paragem: pára quando a espera passa a paciência (uma época tarde)": (
+    "epoca_de_paragem: para quando a espera passa a paciência (uma época tarde)": (
         "epoca_de_paragem", _paragem(para="espera > paciencia"), ["teste_epoca_de_paragem_basico"]),
     "epoca_de_paragem devolve a época de paragem (a contar de 0) em vez das épocas corridas": (
         "epoca_de_paragem", _paragem(devolve="epoca, melhor_epoca"), ["teste_epoca_de_paragem_basico"]),
