@@ -77,7 +77,7 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
     silencio = 0
     saida = []
     for v in historico_val_loss:
-        saida.append(float(taxa) if saida else lr_inicial)
+        saida.append(float(taxa))  # em float32, como o callback: 0.1 → 0.10000000149011612
         if silencio:
             silencio -= 1
             sem_melhorar = 0
@@ -106,7 +106,7 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
     cb.on_train_begin()
     taxas = []
     for epoca, valor in enumerate(historico_val_loss):
-        taxas.append(lr_inicial if epoca == 0 else float(modelo.optimizer.learning_rate))
+        taxas.append(float(modelo.optimizer.learning_rate))  # a variável float32 do otimizador
         cb.on_epoch_end(epoca, {"val_loss": valor})
     return taxas
 '''),
