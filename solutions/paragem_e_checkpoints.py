@@ -48,6 +48,7 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
         raise ValueError("O histórico está vazio: preciso do valor monitorizado de pelo menos uma época.")
     if paciencia < 0:
         raise ValueError(f"A paciência não pode ser negativa; recebi {paciencia}.")
+    modo = modo.strip().lower() if isinstance(modo, str) else modo  # "MAX" é "max", como no curso todo
     if modo not in ("min", "max"):
         raise ValueError(f"modo tem de ser 'min' ou 'max'; recebi {modo!r}.")
     # Em "max" comparamos os simétricos: maior é melhor passa a menor é melhor.
@@ -82,6 +83,7 @@ class TopKCheckpoint(keras.callbacks.Callback):
         super().__init__()
         if k < 1:
             raise ValueError(f"k tem de ser pelo menos 1 (quantos modelos guardar); recebi {k}.")
+        modo = modo.strip().lower() if isinstance(modo, str) else modo  # "MAX" é "max", como no curso todo
         if modo not in ("max", "min"):
             raise ValueError(f"modo tem de ser 'max' (maior é melhor) ou 'min' (menor é melhor); recebi {modo!r}.")
         self.caminho = caminho

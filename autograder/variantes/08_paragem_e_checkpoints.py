@@ -265,3 +265,9 @@ MEIO_CERTO = {
     "epoca_de_paragem": "epoca_de_paragem: um empate conta como melhoria",
     "TopKCheckpoint": "TopKCheckpoint ignora o modo (sempre maior é melhor)",
 }
+
+# Issue 21: quem segue o caderno à letra (célula 4: «v + min_delta < melhor», sem abs) e escreve
+# os modos em minúsculas estritas tem a nota toda (os testes não usam min_delta negativo nem
+# «MAX»; o texto diz que maiúsculas não contam, e quem normaliza também tem a nota toda).
+CERTAS["epoca_de_paragem como o caderno ensina (v + min_delta < melhor, sem abs)"] = (
+    "epoca_de_paragem", _paragem(melhoria="v + min_delta < melhor"))
