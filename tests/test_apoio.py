@@ -122,6 +122,19 @@ def test_tamanhos(tmp_path):
 
 
 # --------------------------------------------------------------------------- dispositivo
+def test_dispositivo_do_tensorflow_vem_das_gpus_que_o_tensorflow_ve(monkeypatch):
+    """Issue 21: a política de precisão do 09 decide-se pelo que o TensorFlow vê, não pelo PyTorch
+    (num M1 o PyTorch vê «mps» e o TensorFlow corre no CPU). Lista de dispositivos falsa nos dois
+    sentidos."""
+    import tensorflow as tf
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda tipo=None: [])
+    assert dispositivo.dispositivo_do_tensorflow() == "cpu"
+    falsa = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda tipo=None: [falsa] if tipo == "GPU" else [])
+    assert dispositivo.dispositivo_do_tensorflow() == "gpu"
+
+
 def test_dispositivo_e_motor(monkeypatch):
     import torch
 

@@ -26,6 +26,18 @@ def detetar_dispositivo() -> str:
     return "cpu"
 
 
+def dispositivo_do_tensorflow() -> str:
+    """Onde o TensorFlow corre nesta máquina: "gpu" se ele próprio vê uma GPU
+    (``tf.config.list_physical_devices("GPU")``), senão "cpu". Apresentado no caderno 09.
+
+    Não é o mesmo que ``detetar_dispositivo`` (o do PyTorch): num Mac M1 o PyTorch vê a GPU da
+    Apple ("mps"), mas o TensorFlow só a usa com o ``tensorflow-metal``, que o curso não instala;
+    sem ele, o TensorFlow corre no CPU, e é isso que decide a política de precisão do Keras."""
+    import tensorflow as tf
+
+    return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+
+
 def configurar_motor_quantizado() -> str:
     """Escolhe o motor de quantização do PyTorch e devolve o seu nome.
 
