@@ -135,6 +135,41 @@ def test_dispositivo_do_tensorflow_vem_das_gpus_que_o_tensorflow_ve(monkeypatch)
     assert dispositivo.dispositivo_do_tensorflow() == "gpu"
 
 
+def test_aviso_do_m1_aparece_uma_so_vez_em_pt(monkeypatch):
+    """Issue 21: num Mac M1 o tf_keras avisa em cada otimizador criado; com o filtro do
+    ambiente aparece uma vez, em pt-PT. Plataforma falsa (Darwin/arm), otimizadores a sério."""
+    import logging
+    import platform
+
+    import tf_keras as keras
+
+    from otimizacao import ambiente
+
+    vistos = []
+
+    class Guarda(logging.Handler):
+        def emit(self, registo):
+            vistos.append(registo.getMessage())
+
+    guarda = Guarda()
+    absl = logging.getLogger("absl")
+    absl.addHandler(guarda)
+    monkeypatch.setattr(ambiente, "_FILTRO_M1", ambiente._AvisoM1UmaVez())
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(platform, "processor", lambda: "arm")
+    try:
+        keras.optimizers.Adam()  # controlo: sem o filtro, o aviso aparece (em inglês)
+        assert any(ambiente.AVISO_M1 in m for m in vistos), vistos
+        vistos.clear()
+        ambiente.filtrar_aviso_m1()
+        for _ in range(3):
+            keras.optimizers.Adam()
+        assert len([m for m in vistos if "M1" in m]) == 1 and "Mac M1/M2" in vistos[0], vistos
+    finally:
+        absl.removeHandler(guarda)
+        absl.removeFilter(ambiente._FILTRO_M1)
+
+
 def test_dispositivo_e_motor(monkeypatch):
     import torch
 

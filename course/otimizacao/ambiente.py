@@ -135,15 +135,54 @@ def mensagens_filtradas():
         filtro.fechar()
 
 
+AVISO_M1 = "runs slowly on M1/M2 Macs"  # o aviso do tf_keras a cada otimizador criado num Mac M1/M2
+
+
+class _AvisoM1UmaVez:
+    """Filtro do logger ``absl``: o aviso do tf_keras «…runs slowly on M1/M2 Macs…», que ele
+    repete em cada otimizador criado (os cadernos criam dezenas), aparece uma só vez e em pt-PT;
+    tudo o resto passa como está."""
+
+    def __init__(self):
+        self.mostrado = False
+
+    def filter(self, registo) -> bool:
+        if AVISO_M1 not in str(registo.getMessage()):
+            return True
+        if self.mostrado:
+            return False
+        self.mostrado = True
+        registo.msg = ("Num Mac M1/M2, o tf_keras diz que os otimizadores novos (v2.11+) são mais lentos do que "
+                       "os «legacy». Os modelos do curso são pequenos: a diferença não se nota e o curso usa os "
+                       "mesmos otimizadores em todo o lado (este aviso só aparece uma vez).")
+        registo.args = ()
+        return True
+
+
+_FILTRO_M1 = _AvisoM1UmaVez()
+
+
+def filtrar_aviso_m1() -> None:
+    """Liga ``_AvisoM1UmaVez`` no logger ``absl`` (uma só vez por processo). Apresentado no
+    caderno 01_ptq_tflite, com ``preparar_tensorflow``."""
+    import logging
+
+    registo = logging.getLogger("absl")
+    if _FILTRO_M1 not in registo.filters:
+        registo.addFilter(_FILTRO_M1)
+
+
 def preparar_tensorflow() -> None:
     """Chama-se antes de ``import tensorflow``: o ``tf.keras`` passa a ser o Keras 2
     (``tf_keras``), o único com que o tfmot funciona (caderno 03_qat), o TensorFlow só mostra
-    erros e o filtro das mensagens informativas do C++ fica ligado. Apresentado no caderno
+    erros, o filtro das mensagens informativas do C++ fica ligado e o aviso do tf_keras sobre
+    os otimizadores num Mac M1 aparece uma só vez (``filtrar_aviso_m1``). Apresentado no caderno
     01_ptq_tflite."""
     ja_importado = "tensorflow" in sys.modules and os.environ.get("TF_USE_LEGACY_KERAS") != "1"
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     filtrar_mensagens_internas()
+    filtrar_aviso_m1()
     if ja_importado:
         print(
             "Atenção: o TensorFlow já tinha sido importado neste kernel sem o Keras 2; o "
