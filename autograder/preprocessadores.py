@@ -75,6 +75,10 @@ class ExecutarEJulgar(Execute):
             for index, celula in enumerate(self.nb.cells):
                 self.preprocess_cell(celula, resources, index)
             if contexto is not None:
+                # Depois de o caderno correr com as funções do aluno, o juiz usa as de referência
+                # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
+                if referencias := _referencias_anteriores(resources):
+                    self._no_kernel(_trocar_por_referencias(referencias))
                 julgamento = self._julgar(caderno, contexto, completos)
         self.set_widgets_metadata()
         for i, fonte in completos.items():
@@ -84,6 +88,17 @@ class ExecutarEJulgar(Execute):
             with open(relatorio, "w", encoding="utf-8") as f:
                 json.dump(julgamento, f, ensure_ascii=False)
         return self.nb, self.resources
+
+    def _no_kernel(self, codigo: str) -> None:
+        """Corre ``codigo`` no kernel do aluno numa célula que não fica no caderno."""
+        from nbformat.v4 import new_code_cell
+
+        celula = new_code_cell(source=codigo)
+        self.nb.cells.append(celula)
+        try:
+            self.execute_cell(celula, len(self.nb.cells) - 1, store_history=False)
+        finally:
+            self.nb.cells.pop()
 
     # ------------------------------------------------------------------ o juiz
     def chamar(self, nome: str, args: tuple, kwargs: dict):
@@ -153,3 +168,45 @@ class ExecutarEJulgar(Execute):
                 celula.outputs = [new_output("error", ename=nome, evalue=veredicto.mensagem,
                                              traceback=[f"{nome}: {veredicto.mensagem}"])]
         return relatorio
+
+
+# --------------------------------------------------------------------------- uma falha, uma penalização
+# Os cadernos 05 e 09 usam funções dos cadernos 01 e 04, que o aluno traz para células de resposta
+# sem pontos («trazer_do_caderno_01», «trazer_do_caderno_04»). Um erro nelas já custou pontos no
+# 01/04: para não o pagar outra vez, os testes do 05 e do 09 correm com as versões de referência
+# dessas funções (as do caderno source, que só o avaliador tem). O caderno do aluno corre com as
+# dele; a troca faz-se no kernel só depois, na fase do juiz, cujas saídas nunca chegam ao caderno
+# nem ao feedback (por isso as células que ainda correm no kernel, como as do PipelineOtimizacao
+# do 09, continuam com as funções do aluno: trocá-las lá deixaria a referência à vista de um
+# gancho do IPython que a imprimisse numa célula de teste).
+_PREFIXO_TRAZER = "trazer_do_caderno_"
+
+
+def _referencias_anteriores(resources) -> str:
+    """O código de referência das células «trazer_do_caderno_*» do caderno source desta tarefa
+    (vazio se a tarefa não as tem ou se o source não está onde o nbgrader o põe)."""
+    import ast
+    import os
+    from pathlib import Path
+
+    import nbformat
+
+    from autograder import comum
+
+    info = (resources or {}).get("nbgrader") or {}
+    caminho = Path(os.getcwd()) / "source" / str(info.get("assignment", "")) / f"{info.get('notebook', '')}.ipynb"
+    if not caminho.is_file():
+        return ""
+    partes = []
+    for celula in nbformat.read(caminho, as_version=4).cells:
+        if str(comum.nbgrader_meta(celula).get("grade_id", "")).startswith(_PREFIXO_TRAZER):
+            codigo = "\n".join(linha for linha in celula.source.split("\n")
+                               if linha.strip() not in (comum.INICIO_SOLUCAO, comum.FIM_SOLUCAO))
+            ast.parse(codigo)  # tem de compilar: é código do professor
+            partes.append(codigo)
+    return "\n\n".join(partes)
+
+
+def _trocar_por_referencias(referencias: str) -> str:
+    """O código que define, no kernel do aluno, as funções de referência por cima das dele."""
+    return referencias
