@@ -133,3 +133,24 @@ def test_mudancas_no_lugar_voltam_ao_juiz():
 def test_o_build_ignora_a_seccao_contexto():
     ocultos = construir.testes_ocultos("00_numeros_e_memoria")
     assert "contexto" not in ocultos and "teste_memoria_modelo" in ocultos
+
+
+def test_modelos_do_keras_atravessam_a_fronteira_e_a_lambda_nao():
+    """Um modelo QAT treinado (tfmot) reconstruído no juiz prevê exatamente o mesmo, com o
+    otimizador e os passos de treino; um modelo com uma camada Lambda (código) é recusado."""
+    import tensorflow_model_optimization as tfmot
+    import tf_keras as keras
+
+    from otimizacao import dados, modelos
+
+    d = dados.carregar_dados("digits")
+    q = tfmot.quantization.keras.quantize_model(modelos.treinar_modelo_base(d))
+    q.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    q.fit(d.x_treino[:256], d.y_treino[:256], epochs=1, verbose=0)  # os mínimos e máximos da quantização mudam
+    volta = de_dados(json.loads(json.dumps(para_dados(q))))
+    assert [type(c).__name__ for c in volta.layers] == [type(c).__name__ for c in q.layers]
+    assert np.array_equal(volta.predict(d.x_teste[:64], verbose=0), q.predict(d.x_teste[:64], verbose=0))
+    assert int(volta.optimizer.iterations.numpy()) == int(q.optimizer.iterations.numpy()) > 0
+    com_codigo = keras.Sequential([keras.layers.Input((2,)), keras.layers.Lambda(lambda x: x * 2)])
+    with pytest.raises(ObservacaoInvalida, match="Lambda"):
+        de_dados(json.loads(json.dumps(para_dados(com_codigo))))

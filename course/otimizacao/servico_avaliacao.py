@@ -162,10 +162,16 @@ def _por_pesos(modelo, pesos: list) -> None:
         por_nome: dict[str, list] = {}
         for nome, texto in guardados:
             por_nome.setdefault(str(nome), []).append(_texto_para_array(texto))
+        vistas: dict[str, int] = {}
         for variavel in camada.weights:
-            fila = por_nome.get(variavel.name.split("/")[-1])
+            curto = variavel.name.split("/")[-1]
+            fila = por_nome.get(curto)
             if fila:
-                valor = fila.pop(0)
+                # A n-ésima variável com este nome curto recebe o n-ésimo valor guardado; as que
+                # sobram (a camada de quantização da entrada do tfmot, reconstruída, tem cada uma
+                # duas vezes) recebem o último: todas ficam com o que o modelo do aluno tinha.
+                valor = fila[min(vistas.get(curto, 0), len(fila) - 1)]
+                vistas[curto] = vistas.get(curto, 0) + 1
                 if valor.size != int(np.prod(variavel.shape.as_list() or [1])):
                     raise ObservacaoInvalida(f"forma errada em {variavel.name}")
                 variavel.assign(valor.reshape(variavel.shape))
