@@ -216,10 +216,18 @@ def test_epoca_de_paragem_historicos_aleatorios():
         assert epoca_de_paragem(historico, *args) == _paragem_real(historico, *args), (historico, args)
 
 
-@pytest.mark.parametrize("args", [([], 2), ([1.0], -1), ([1.0], 1, 0.0, "auto"), ([1.0], 1, 0.0, "MIN")])
+@pytest.mark.parametrize("args", [([], 2), ([1.0], -1), ([1.0], 1, 0.0, "auto"), ([1.0], 1, 0.0, "mínimo")])
 def test_epoca_de_paragem_argumentos_invalidos(args):
     with pytest.raises(ValueError):
         epoca_de_paragem(*args)
+
+
+def test_maiusculas_e_espacos_no_modo_nao_contam():
+    """Issue 21: a convenção do curso (como no 09): «MAX» e « min » valem «max» e «min»."""
+    historico = [0.5, 0.7, 0.6, 0.65, 0.9]
+    assert epoca_de_paragem(historico, 2, modo="MAX") == epoca_de_paragem(historico, 2, modo="max")
+    assert epoca_de_paragem(historico, 2, modo=" min ") == epoca_de_paragem(historico, 2, modo="min")
+    assert TopKCheckpoint("m.keras", modo="MAX").modo == "max"
 
 
 # --------------------------------------------------------------------------- 08: TopKCheckpoint
