@@ -18,8 +18,9 @@ from autograder import avaliar, comum, construir
 pytestmark = pytest.mark.lento
 
 TAREFA = "05_poda_e_quantizacao"
-# Um podar_progressivamente que não poda (devolve uma cópia densa): com ele o modelo final do 05
-# não chega aos 8× do teste das medidas (mede-se ~3,6× sem poda, ver o relatório do issue 20).
+# Um podar_progressivamente que não poda (devolve uma cópia densa). Controlo medido com a troca
+# desligada: o aluno perde os 4 pontos de teste_otimizar_pipeline do 05 (0/4, medidas 2/2); com
+# a troca, 6/6.
 NAO_PODA = '''
 
 def podar_progressivamente(modelo, x_treino, y_treino, esparsidade_final=0.8, epocas=4):
