@@ -63,6 +63,43 @@ def url_gradebook(raiz: Path) -> str:
     return os.environ.get(ENV_GRADEBOOK) or f"sqlite:///{Path(raiz) / 'gradebook.db'}"
 
 
+def seccoes_dos_testes_ocultos(ficheiro: Path) -> dict[str, str]:
+    """As secções «# %% nome» de um ficheiro ``testes_ocultos/NN_nome.py`` (nome -> código):
+    uma por célula de teste (o build junta-a à célula) e a ``contexto`` do juiz. {} se o
+    ficheiro não existe; uma secção repetida é um erro do professor."""
+    import re
+
+    if not ficheiro.exists():
+        return {}
+    seccoes: dict[str, list[str]] = {}
+    atual = None
+    for linha in ficheiro.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^# %% (\S+)\s*$", linha)
+        if m:
+            atual = m.group(1)
+            if atual in seccoes:
+                raise ErroConstrucao(f"{ficheiro.name}: a secção {atual} aparece duas vezes.")
+            seccoes[atual] = []
+        elif atual is not None:
+            seccoes[atual].append(linha)
+    return {nome: "\n".join(linhas).strip("\n") for nome, linhas in seccoes.items()}
+
+
+def partes_do_teste(fonte: str) -> tuple[str, str]:
+    """(visível, oculta) de uma célula de teste: as linhas fora e dentro das marcas dos testes
+    ocultos (procuradas como o nbgrader as procura: o texto em qualquer sítio da linha)."""
+    inicio, fim = INICIO_OCULTOS.removeprefix("### "), FIM_OCULTOS.removeprefix("### ")
+    visivel, oculta, dentro = [], [], False
+    for linha in fonte.split("\n"):
+        if inicio in linha:
+            dentro = True
+        elif fim in linha:
+            dentro = False
+        else:
+            (oculta if dentro else visivel).append(linha)
+    return "\n".join(visivel), "\n".join(oculta)
+
+
 def nbgrader_meta(celula) -> dict:
     """Os metadados ``nbgrader`` de uma célula ({} se não os tiver)."""
     return celula.get("metadata", {}).get("nbgrader", {})

@@ -42,6 +42,7 @@ from autograder.comum import (  # noqa: F401 (reexportados: o build é a porta d
     ambiente_nbgrader,
     nbgrader,
     nbgrader_meta,
+    seccoes_dos_testes_ocultos,
 )
 
 OCULTOS = AUTOGRADER / "testes_ocultos"
@@ -73,24 +74,11 @@ def esqueleto_texto() -> str:
 
 def testes_ocultos(nome_caderno: str) -> dict[str, str]:
     """Lê ``testes_ocultos/<caderno>.py``: cada secção ``# %% <grade_id>`` vai para essa célula."""
-    ficheiro = OCULTOS / f"{nome_caderno}.py"
-    if not ficheiro.exists():
-        return {}
-    seccoes: dict[str, list[str]] = {}
-    atual = None
-    for linha in ficheiro.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^# %% (\S+)\s*$", linha)
-        if m:
-            atual = m.group(1)
-            if atual in seccoes:
-                raise ErroConstrucao(f"{ficheiro.name}: a secção {atual} aparece duas vezes.")
-            seccoes[atual] = []
-        elif atual is not None:
-            seccoes[atual].append(linha)
+    seccoes = seccoes_dos_testes_ocultos(OCULTOS / f"{nome_caderno}.py")
     # A secção «contexto» não é de nenhuma célula: é do juiz (autograder/juiz.py), que a corre
     # no seu processo antes dos testes; nunca entra no source nem no release.
     seccoes.pop("contexto", None)
-    return {gid: "\n".join(linhas).strip("\n") for gid, linhas in seccoes.items()}
+    return seccoes
 
 
 # --------------------------------------------------------------------------- soluções

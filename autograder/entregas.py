@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.comum import FIM_OCULTOS, INICIO_OCULTOS, nbgrader_meta
+from autograder.comum import FIM_OCULTOS, INICIO_OCULTOS, nbgrader_meta, partes_do_teste
 
 # Nomes das ferramentas de verificação que as células de teste usam: um aluno não os redefine.
 VERIFICADORES = {"levanta", "exercicio_pronto", "verificacao"}
@@ -95,19 +95,6 @@ def ler_entrega(pasta: Path, tarefa: str, release) -> tuple[nbformat.NotebookNod
             "JupyterLab, guarda-o de novo e volta a entregar. Sem caderno legível, a tarefa vale 0."
         ]
     return nb, motivos
-
-
-def _sem_ocultos(fonte: str) -> str:
-    """O texto de uma célula de teste sem o bloco de testes ocultos (o source do professor)."""
-    linhas, dentro = [], False
-    for linha in fonte.split("\n"):
-        if "BEGIN HIDDEN TESTS" in linha:
-            dentro = True
-        elif "END HIDDEN TESTS" in linha:
-            dentro = False
-        elif not dentro:
-            linhas.append(linha)
-    return "\n".join(linhas)
 
 
 _ANALISADOR = threading.Lock()
@@ -422,7 +409,7 @@ def normalizar(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
         meta = nbgrader_meta(celula)
         if meta.get("grade_id") and meta.get("locked") and not meta.get("solution"):
             original = next((c for c in release.cells if nbgrader_meta(c).get("grade_id") == meta["grade_id"]), None)
-            if original is not None and original.source != _sem_ocultos(celula.source) and meta["grade_id"] not in alteradas:
+            if original is not None and original.source != partes_do_teste(celula.source)[0] and meta["grade_id"] not in alteradas:
                 alteradas.append(meta["grade_id"])
     if alteradas:
         motivos.append(

@@ -34,13 +34,11 @@ from __future__ import annotations
 import base64
 import builtins
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import comum
 
-SECCAO = re.compile(r"^# %% (\S+)\s*$", re.MULTILINE)
 CONTEXTO = "contexto"
 
 
@@ -77,19 +75,10 @@ def _erro_do_aluno(tipos: list[str], mensagem: str) -> BaseException:
     return _classes_de_erro[chave](mensagem)
 
 
-def seccoes(texto: str) -> dict[str, str]:
-    """As secções «# %% nome» de um ficheiro de testes ocultos."""
-    partes = SECCAO.split(texto)
-    return {partes[i]: partes[i + 1].strip("\n") for i in range(1, len(partes) - 1, 2)}
-
-
 def contexto_do_caderno(caderno: str, autograder: Path | None = None) -> str | None:
     """O código da secção ``contexto`` do caderno (None: o caderno ainda não é julgado aqui)."""
     pasta = Path(autograder) if autograder else comum.AUTOGRADER
-    ficheiro = pasta / "testes_ocultos" / f"{caderno}.py"
-    if not ficheiro.exists():
-        return None
-    return seccoes(ficheiro.read_text(encoding="utf-8")).get(CONTEXTO)
+    return comum.seccoes_dos_testes_ocultos(pasta / "testes_ocultos" / f"{caderno}.py").get(CONTEXTO)
 
 
 def celulas_no_kernel(contexto: str) -> set[str]:
@@ -106,17 +95,15 @@ def celulas_no_kernel(contexto: str) -> set[str]:
     return set()
 
 
-def partes_do_teste(fonte: str) -> tuple[str, str]:
-    """(visível, oculta) de uma célula de teste do source."""
-    visivel, oculta, dentro = [], [], False
-    for linha in fonte.split("\n"):
-        if comum.INICIO_OCULTOS in linha:
-            dentro = True
-        elif comum.FIM_OCULTOS in linha:
-            dentro = False
-        else:
-            (oculta if dentro else visivel).append(linha)
-    return "\n".join(visivel), "\n".join(oculta)
+def julgadas(celulas, contexto: str | None) -> list[int]:
+    """Os índices das células de teste que o juiz avalia: as células de código avaliadas, sem
+    resposta do aluno, de um caderno com contexto, fora de ``CELULAS_NO_KERNEL``."""
+    if contexto is None:
+        return []
+    no_kernel = celulas_no_kernel(contexto)
+    return [i for i, c in enumerate(celulas)
+            if c.cell_type == "code" and comum.nbgrader_meta(c).get("grade")
+            and not comum.nbgrader_meta(c).get("solution") and comum.nbgrader_meta(c).get("grade_id") not in no_kernel]
 
 
 class _SemProgresso:

@@ -695,15 +695,12 @@ def _testes_para_o_kernel(source, tarefa: str) -> dict[str, str]:
     testes ocultos nunca entram no kernel, nem quando se procura a célula que o mata."""
     from autograder import juiz
 
-    contexto = juiz.contexto_do_caderno(tarefa)
-    no_kernel = juiz.celulas_no_kernel(contexto) if contexto is not None else None
+    julgadas = set(juiz.julgadas(source.cells, juiz.contexto_do_caderno(tarefa)))
     testes = {}
-    for celula in source.cells:
-        gid = nbgrader_meta(celula).get("grade_id")
-        if not nbgrader_meta(celula).get("grade"):
-            continue
-        julgada = no_kernel is not None and gid not in no_kernel and not nbgrader_meta(celula).get("solution")
-        testes[gid] = juiz.partes_do_teste(celula.source)[0] if julgada else celula.source
+    for i, celula in enumerate(source.cells):
+        if nbgrader_meta(celula).get("grade"):
+            fonte = celula.source
+            testes[nbgrader_meta(celula)["grade_id"]] = comum.partes_do_teste(fonte)[0] if i in julgadas else fonte
     return testes
 
 

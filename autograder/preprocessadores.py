@@ -57,14 +57,9 @@ class ExecutarEJulgar(Execute):
         caderno = ((resources or {}).get("nbgrader") or {}).get("notebook", "")
         contexto = juiz.contexto_do_caderno(caderno, os.environ.get(comum.ENV_AUTOGRADER))
         completos: dict[int, str] = {}
-        if contexto is not None:
-            no_kernel = juiz.celulas_no_kernel(contexto)
-            for i, celula in enumerate(nb.cells):
-                meta = celula.metadata.get("nbgrader", {})
-                if (celula.cell_type == "code" and is_grade(celula) and not meta.get("solution")
-                        and meta.get("grade_id") not in no_kernel):
-                    completos[i] = celula.source
-                    celula.source = juiz.partes_do_teste(celula.source)[0]
+        for i in juiz.julgadas(nb.cells, contexto):
+            completos[i] = nb.cells[i].source
+            nb.cells[i].source = comum.partes_do_teste(nb.cells[i].source)[0]
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
@@ -78,7 +73,7 @@ class ExecutarEJulgar(Execute):
                 # Depois de o caderno correr com as funções do aluno, o juiz usa as de referência
                 # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
                 if referencias := _referencias_anteriores(resources):
-                    self._no_kernel(_trocar_por_referencias(referencias))
+                    self._no_kernel(referencias)
                 julgamento = self._julgar(caderno, contexto, completos)
         self.set_widgets_metadata()
         for i, fonte in completos.items():
@@ -89,8 +84,10 @@ class ExecutarEJulgar(Execute):
                 json.dump(julgamento, f, ensure_ascii=False)
         return self.nb, self.resources
 
-    def _no_kernel(self, codigo: str) -> None:
-        """Corre ``codigo`` no kernel do aluno numa célula que não fica no caderno."""
+    def _no_kernel(self, codigo: str):
+        """Corre ``codigo`` no kernel do aluno numa célula que não fica no caderno (o nbclient
+        procura a célula pelo índice: entra no fim, só durante a execução); devolve-a, com as
+        saídas."""
         from nbformat.v4 import new_code_cell
 
         celula = new_code_cell(source=codigo)
@@ -99,12 +96,12 @@ class ExecutarEJulgar(Execute):
             self.execute_cell(celula, len(self.nb.cells) - 1, store_history=False)
         finally:
             self.nb.cells.pop()
+        return celula
 
     # ------------------------------------------------------------------ o juiz
     def chamar(self, nome: str, args: tuple, kwargs: dict):
         """Uma chamada a um exercício, no kernel do aluno (ver ``juiz.ChamadaRemota``)."""
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
-        from nbformat.v4 import new_code_cell
 
         from autograder import juiz
 
@@ -112,25 +109,20 @@ class ExecutarEJulgar(Execute):
         semente = getattr(sementes, "pendente", None)
         if semente is not None:
             sementes.pendente = None
-        celula = new_code_cell(source=juiz.pedido(nome, args, kwargs, semente))
-        # O nbclient procura a célula no caderno pelo índice: entra no fim, só durante a chamada.
-        self.nb.cells.append(celula)
         try:
-            self.execute_cell(celula, len(self.nb.cells) - 1, store_history=False)
+            celula = self._no_kernel(juiz.pedido(nome, args, kwargs, semente))
         except (CellTimeoutError, DeadKernelError, TimeoutError) as erro:  # do aluno: falta a observação
             raise juiz.ObservacaoEmFalta(
                 f"O teu kernel não respondeu a uma chamada do avaliador ({type(erro).__name__}): morreu ou "
                 "esgotou o tempo.") from None
         except Exception as erro:  # noqa: BLE001 (o resto é uma falha da avaliação, não do aluno)
             raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
-        finally:
-            self.nb.cells.pop()
         return juiz.resposta(celula.outputs, args, kwargs)
 
     def _julgar(self, caderno: str, contexto: str, completos: dict[int, str]) -> dict:
         from nbformat.v4 import new_output
 
-        from autograder import juiz
+        from autograder import comum, juiz
         from otimizacao import manifesto
 
         relatorio: dict = {"veredictos": {}, "adulteracoes": [], "falha_do_juiz": ""}
@@ -150,7 +142,7 @@ class ExecutarEJulgar(Execute):
             celula = self.nb.cells[i]
             gid = celula.metadata["nbgrader"]["grade_id"]
             passou_no_kernel = not any(s.get("output_type") == "error" for s in celula.get("outputs", []))
-            visivel, oculta = juiz.partes_do_teste(fonte)
+            visivel, oculta = comum.partes_do_teste(fonte)
             try:
                 veredicto = juiz.julgar_celula(visivel, oculta, self._espaco_juiz)
             except juiz.FalhaDoJuiz as erro:
@@ -205,8 +197,3 @@ def _referencias_anteriores(resources) -> str:
             ast.parse(codigo)  # tem de compilar: é código do professor
             partes.append(codigo)
     return "\n\n".join(partes)
-
-
-def _trocar_por_referencias(referencias: str) -> str:
-    """O código que define, no kernel do aluno, as funções de referência por cima das dele."""
-    return referencias

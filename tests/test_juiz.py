@@ -56,7 +56,7 @@ def test_cada_nome_que_os_testes_julgados_usam_existe_no_juiz(caderno, build):
             continue
         if meta["grade_id"] in no_kernel:
             continue
-        visivel, oculta = juiz.partes_do_teste(celula.source)
+        visivel, oculta = comum.partes_do_teste(celula.source)
         lidos, definidos = _nomes_lidos_e_definidos(visivel + "\n" + oculta)
         faltam = lidos - definidos - disponiveis - definidos_antes
         assert not faltam, f"{caderno}/{meta['grade_id']}: o juiz não tem {sorted(faltam)} (acrescenta-os ao contexto)"
