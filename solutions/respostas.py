@@ -12,12 +12,15 @@ O `quantize_dynamic` só troca os tipos de camada que estão no seu **mapa por o
 silêncio e fica em float32 (o conjunto `{nn.Linear, nn.Conv2d}` só tem efeito nas `Linear`).
 Não é por não existir uma convolução dinâmica (`torch.ao.nn.quantized.dynamic.Conv2d` existe),
 é por ser uma má escolha: a quantização dinâmica guarda os pesos em int8 de antemão, mas
-quantiza as **ativações** em tempo de execução, a cada chamada, calculando a escala a partir
-da própria entrada. Numa `nn.Linear` (ou LSTM/GRU) o custo está em carregar uma matriz de pesos
-grande para poucos cálculos por peso, por isso passar os pesos a int8 poupa memória e largura
-de banda e o custo de quantizar a ativação, pequena, é baixo. Numa convolução as ativações são
-grandes (mapas inteiros) e cada peso é reutilizado em muitas posições: medir e quantizar essas
-ativações em cada chamada custaria mais do que se ganha. Para quantizar também as convoluções
+quantiza as **ativações** em tempo de execução, a cada chamada, com a escala calculada a partir
+da própria entrada, e devolve a saída de cada camada em float. Numa `nn.Linear` (ou LSTM/GRU)
+o custo está em ler uma matriz de pesos grande para poucos cálculos por peso, por isso pesos em
+int8 poupam memória e largura de banda, e quantizar a ativação (proporcional à entrada) é
+barato. Uma convolução tem poucos pesos, cada um reutilizado em muitas posições: o tempo vai no
+cálculo, e pesos int8 quase nada poupam. O ganho de uma convolução int8 está em fazer as contas
+em int8 com as ativações também em int8 de camada em camada, sem voltar a float entre elas.
+(Não é o custo de quantizar a entrada que impede: isso cresce com a entrada, e a convolução faz
+k×k×C_saída vezes mais multiplicações.) Para quantizar também as convoluções
 usa-se quantização **estática**, com as escalas das ativações calibradas de antemão com
 exemplos (como na secção 5 do caderno, ou na PTQ int8 do TFLite do caderno 01), ou QAT.
 """,

@@ -207,8 +207,8 @@ def exemplo() -> dict:
         "versao": VERSAO,
         "exercicios": {n: {"caderno": c, "passou": True, "quando": quando} for n, c in feitos.items()},
         "figuras": {
-            "01_ptq_tflite": {"razao_int8": 3.56, "queda_pontos": 0.4},
+            "01_ptq_tflite": {"razao_int8": 3.56, "queda_pontos": 2.6},
             "04_poda": {"esparsidade": 0.79, "erro_esparsidade": 0.01},
-            "05_poda_e_quantizacao": {"razao": 7.6, "queda_pontos": 1.1},
+            "05_poda_e_quantizacao": {"razao": 9.3, "queda_pontos": 1.1},
         },
     }
