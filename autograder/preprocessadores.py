@@ -1,5 +1,8 @@
 """Pré-processadores da avaliação (``nbgrader autograde``), ativados em nbgrader_config.py."""
 
+import os
+from pathlib import Path
+
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
@@ -48,7 +51,6 @@ class ExecutarEJulgar(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         import json
-        import os
 
         from nbclient import NotebookClient
 
@@ -64,17 +66,23 @@ class ExecutarEJulgar(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         julgamento = None
+        pasta = Path(((resources or {}).get("metadata") or {}).get("path") or os.getcwd())
         with self.setup_kernel():
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]
             for index, celula in enumerate(self.nb.cells):
                 self.preprocess_cell(celula, resources, index)
+            antes_do_juiz = _ficheiros(pasta)
             if contexto is not None:
                 # Depois de o caderno correr com as funções do aluno, o juiz usa as de referência
                 # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
                 if referencias := _referencias_anteriores(resources):
                     self._no_kernel(referencias)
+                    self._repetir_com_referencias(completos)
                 julgamento = self._julgar(caderno, contexto, completos)
+        # O kernel já morreu. O que ele escreveu na pasta durante a fase do juiz (quando tinha o
+        # código de referência dos cadernos anteriores) não fica para o feedback.
+        _apagar_novos(pasta, antes_do_juiz)
         self.set_widgets_metadata()
         for i, fonte in completos.items():
             self.nb.cells[i].source = fonte
@@ -83,6 +91,31 @@ class ExecutarEJulgar(Execute):
             with open(relatorio, "w", encoding="utf-8") as f:
                 json.dump(julgamento, f, ensure_ascii=False)
         return self.nb, self.resources
+
+    def _repetir_com_referencias(self, completos: dict[int, str]) -> None:
+        """As células de teste que ainda correm no kernel (``CELULAS_NO_KERNEL``, por exemplo as
+        do ``PipelineOtimizacao`` do 09, que chama as funções dos cadernos 01 e 04) correm outra
+        vez, já com as versões de referência dessas funções. Se passarem, a célula passa (o erro
+        nos cadernos anteriores já se pagou lá). Se falharem, fica a saída da corrida do aluno:
+        as saídas desta repetição nunca chegam ao caderno nem ao feedback (uma célula do aluno
+        podia imprimir nelas o código de referência)."""
+        from nbformat.v4 import new_output
+
+        from autograder import comum
+
+        for i, celula in enumerate(self.nb.cells):
+            if (i in completos or celula.cell_type != "code" or not comum.nbgrader_meta(celula).get("grade")
+                    or comum.nbgrader_meta(celula).get("solution")):
+                continue
+            passou_antes = not any(s.get("output_type") == "error" for s in celula.get("outputs", []))
+            repetida = self._no_kernel(celula.source)
+            if not any(s.get("output_type") == "error" for s in repetida.get("outputs", [])):
+                celula.outputs = [new_output("stream", name="stdout", text=(
+                    "✅ Avaliado com as versões de referência das funções dos cadernos anteriores (um erro "
+                    "nelas já contou lá): os testes desta célula passaram.\n"))]
+            elif passou_antes:
+                celula.outputs = [new_output("error", ename="AssertionError", evalue=FALHOU_COM_REFERENCIAS,
+                                             traceback=[f"AssertionError: {FALHOU_COM_REFERENCIAS}"])]
 
     def _no_kernel(self, codigo: str):
         """Corre ``codigo`` no kernel do aluno numa célula que não fica no caderno (o nbclient
@@ -172,14 +205,42 @@ class ExecutarEJulgar(Execute):
 # do 09, continuam com as funções do aluno: trocá-las lá deixaria a referência à vista de um
 # gancho do IPython que a imprimisse numa célula de teste).
 _PREFIXO_TRAZER = "trazer_do_caderno_"
+FALHOU_COM_REFERENCIAS = ("Os testes desta célula passaram com as tuas funções dos cadernos anteriores, mas falham "
+                          "com as versões de referência delas: o teu código depende de um pormenor das tuas. "
+                          "Usa só o que o enunciado de cada função garante.")
+
+
+def _ficheiros(pasta: Path) -> dict[str, tuple[int, int]]:
+    """Os ficheiros da pasta de trabalho (caminho relativo → tamanho, mtime), sem seguir ligações."""
+    vistos = {}
+    for caminho in pasta.rglob("*"):
+        try:
+            if caminho.is_file() and not caminho.is_symlink():
+                estado = caminho.stat()
+                vistos[str(caminho.relative_to(pasta))] = (estado.st_size, estado.st_mtime_ns)
+        except OSError:
+            continue
+    return vistos
+
+
+def _apagar_novos(pasta: Path, antes: dict[str, tuple[int, int]]) -> list[str]:
+    """Apaga o que apareceu ou mudou na pasta desde ``antes`` (menos os cadernos, que o nbgrader
+    escreve a seguir); devolve os caminhos apagados."""
+    apagados = []
+    for relativo, estado in _ficheiros(pasta).items():
+        if antes.get(relativo) != estado and not relativo.endswith(".ipynb"):
+            try:
+                (pasta / relativo).unlink()
+                apagados.append(relativo)
+            except OSError:
+                continue
+    return apagados
 
 
 def _referencias_anteriores(resources) -> str:
     """O código de referência das células «trazer_do_caderno_*» do caderno source desta tarefa
     (vazio se a tarefa não as tem ou se o source não está onde o nbgrader o põe)."""
     import ast
-    import os
-    from pathlib import Path
 
     import nbformat
 
