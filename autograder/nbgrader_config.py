@@ -75,14 +75,16 @@ c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
     os.path.join(AUTOGRADER, "modelo_feedback"),
 ]
 
-# No feedback: sem o código dos testes ocultos e sem tracebacks longos (só «Erro: mensagem»).
+# No feedback: sem o código nem as mensagens dos testes ocultos e sem tracebacks longos (só «Erro: mensagem»).
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 
-from autograder.feedback_pt import ResumirErros  # noqa: E402
+from autograder.feedback_pt import EsconderOcultos, ResumirErros  # noqa: E402
 from autograder.preprocessadores import ExecutarEJulgar, StderrNaoEErro  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ResumirErros, CSSHTMLHeaderPreprocessor]
+# EsconderOcultos: um teste oculto que falhou mostra uma pista geral, não a sua mensagem (que pode
+# dizer o valor esperado); o professor continua a vê-la no caderno avaliado (formgrader).
+c.GenerateFeedback.preprocessors = [GetGrades, EsconderOcultos, ClearHiddenTests, ResumirErros, CSSHTMLHeaderPreprocessor]
 
 # Um aviso nunca é um zero (DESIGN.md, invariante 9). O nbgrader dá 0 a uma célula de teste com
 # qualquer texto em stderr; StderrNaoEErro (autograder/preprocessadores.py) passa esse texto a

@@ -156,6 +156,7 @@ class ExecutarEJulgar(Execute):
         from nbformat.v4 import new_output
 
         from autograder import comum, juiz
+        from autograder.feedback_pt import METADADOS
         from otimizacao import manifesto
 
         relatorio: dict = {"veredictos": {}, "adulteracoes": [], "falha_do_juiz": ""}
@@ -185,6 +186,9 @@ class ExecutarEJulgar(Execute):
                                             "parte": veredicto.parte, "tipo": veredicto.tipo}
             if passou_no_kernel and not veredicto.passou and veredicto.parte == "visível":
                 relatorio["adulteracoes"].append(gid)
+            celula.metadata.pop(METADADOS, None)
+            if not veredicto.passou:  # para o feedback (feedback_pt.EsconderOcultos)
+                celula.metadata[METADADOS] = {"falhou_em": veredicto.parte}
             if veredicto.passou:
                 celula.outputs = [new_output("stream", name="stdout",
                                              text="✅ Avaliado fora do teu kernel: os testes desta célula passaram.\n")]

@@ -17,11 +17,12 @@ E o controlo (o teste pode falhar): um erro típico do 07, pelo mesmo caminho, p
 from __future__ import annotations
 
 import csv
+import html
 
 import nbformat
 import pytest
 
-from autograder import avaliar, construir
+from autograder import avaliar, construir, feedback_pt
 
 pytestmark = pytest.mark.lento
 
@@ -54,7 +55,7 @@ def notas(tmp_path_factory):
                        pasta / f"{tarefa}.ipynb")
     assert avaliar.main(["--raiz", str(raiz), "--submissoes", str(entregas), "--tarefas", *tarefas,
                          "--workers", "2"]) == 0
-    por_aluno: dict[str, dict[str, tuple[float, float]]] = {}
+    por_aluno: dict = {"_raiz": raiz}
     with (raiz / "notas_por_exercicio.csv").open(encoding="utf-8") as f:
         for linha in csv.DictReader(f):
             if ENTREGAS.get(linha["aluno"], ("",))[0] == linha["tarefa"]:  # a tarefa que entregou
@@ -72,3 +73,19 @@ def test_quem_segue_o_caderno_tem_a_nota_toda(notas, aluno):
 def test_o_erro_tipico_perde_pontos_pelo_mesmo_caminho(notas):
     celulas = notas["plateau_sem_min_delta"]
     assert sum(p for p, _ in celulas.values()) < sum(m for _, m in celulas.values()), celulas
+
+
+def test_o_feedback_nao_mostra_as_mensagens_dos_testes_ocultos(notas):
+    """A mensagem de um teste oculto que falhou pode dizer o valor esperado: fica no caderno
+    avaliado (o professor vê-a), e o feedback do aluno mostra só o tipo do erro e uma pista geral.
+    Medido: o erro típico do 07 falha a parte oculta de teste_simular_plateau_casos (no juiz)."""
+    raiz, aluno, tarefa = notas["_raiz"], "plateau_sem_min_delta", "07_taxa_de_aprendizagem"
+    avaliado = nbformat.read(raiz / "autograded" / aluno / tarefa / f"{tarefa}.ipynb", as_version=4)
+    feedback = (raiz / "feedback" / aluno / tarefa / f"{tarefa}.html").read_text(encoding="utf-8")
+    ocultas = [c for c in avaliado.cells if c.cell_type == "code" and feedback_pt.falhou_no_oculto(c)]
+    assert ocultas, "nenhuma célula falhou na parte oculta: o teste não prova nada"
+    for celula in ocultas:
+        mensagem = next(s["evalue"] for s in celula.outputs if s.get("output_type") == "error")
+        assert mensagem and mensagem != feedback_pt.MENSAGEM_OCULTA  # o professor vê a original
+        assert html.escape(mensagem[:60], quote=False) not in feedback and mensagem[:60] not in feedback
+    assert html.escape(feedback_pt.MENSAGEM_OCULTA[:50], quote=False) in feedback

@@ -227,3 +227,46 @@ def test_feedback_que_falha_para_um_aluno_nao_para_o_resto(tmp_path, capsys, mon
     assert avaliar.main(["--submissoes", str(tmp_path / "entregas"), "--tarefas", TAREFA, "--workers", "2",
                          "--raiz", str(raiz)]) == 1
     assert _grades(raiz) == notas
+
+
+# --------------------------------------------------------------------------- as mensagens dos ocultos
+def _celula_de_teste(fonte: str, saidas: list, metadados: dict | None = None):
+    celula = nbformat.v4.new_code_cell(fonte)
+    celula.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "points": 1, "solution": False, "locked": True}
+    celula.metadata.update(metadados or {})
+    celula.outputs = saidas
+    return celula
+
+
+def _erro(linha: int, mensagem: str = "devia dar 4, deu 3"):
+    traceback = ["\x1b[0;31m----\x1b[0m", "\x1b[0;31mAssertionError\x1b[0m  Traceback (most recent call last)",
+                 f"Cell \x1b[0;32mIn[12], line {linha}\x1b[0m\n      1 x = 1", "Cell In[3], line 99\n  (a função do aluno)"]
+    return nbformat.v4.new_output("error", ename="AssertionError", evalue=mensagem, traceback=traceback)
+
+
+FONTE_COM_OCULTOS = "assert f(1) == 1, 'visível'\n### BEGIN HIDDEN TESTS\nassert f(7) == 4, 'oculto'\n### END HIDDEN TESTS"
+
+
+@pytest.mark.parametrize(("celula", "oculto"), [
+    (_celula_de_teste(FONTE_COM_OCULTOS, [_erro(1)]), False),  # a linha 1 é a parte visível
+    (_celula_de_teste(FONTE_COM_OCULTOS, [_erro(3)]), True),  # a linha 3 vem depois do marcador (linha 2)
+    (_celula_de_teste("assert f(1) == 1", [_erro(1)]), False),  # sem ocultos
+    (_celula_de_teste(FONTE_COM_OCULTOS, [_erro(1)], {"curso4": {"falhou_em": "oculta"}}), True),  # o juiz disse
+    (_celula_de_teste(FONTE_COM_OCULTOS, [_erro(3)], {"curso4": {"falhou_em": "visível"}}), False),
+])
+def test_onde_falhou_a_celula_de_teste(celula, oculto):
+    from autograder import feedback_pt
+
+    assert feedback_pt.falhou_no_oculto(celula) is oculto
+
+
+def test_o_feedback_troca_a_mensagem_de_um_oculto_por_uma_pista():
+    from autograder import feedback_pt
+
+    celula = _celula_de_teste(FONTE_COM_OCULTOS, [nbformat.v4.new_output("stream", name="stdout", text="4\n"), _erro(3)])
+    feedback_pt.EsconderOcultos().preprocess_cell(celula, {}, 0)
+    assert [s["output_type"] for s in celula.outputs] == ["error"]
+    assert celula.outputs[0]["evalue"] == feedback_pt.MENSAGEM_OCULTA and "4" not in celula.outputs[0]["traceback"][0]
+    visivel = _celula_de_teste(FONTE_COM_OCULTOS, [_erro(1, "f(1) devia dar 1")])
+    feedback_pt.EsconderOcultos().preprocess_cell(visivel, {}, 0)
+    assert visivel.outputs[0]["evalue"] == "f(1) devia dar 1"  # os visíveis o aluno já os tem
