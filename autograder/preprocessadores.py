@@ -1,6 +1,7 @@
 """Pré-processadores da avaliação (``nbgrader autograde``), ativados em nbgrader_config.py."""
 
 import os
+import time
 from pathlib import Path
 
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -67,22 +68,29 @@ class ExecutarEJulgar(Execute):
         self._check_assign_resources(resources)
         julgamento = None
         pasta = Path(((resources or {}).get("metadata") or {}).get("path") or os.getcwd())
+        tempos = {"inicio": time.perf_counter()}
         with self.setup_kernel():
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]
             for index, celula in enumerate(self.nb.cells):
                 self.preprocess_cell(celula, resources, index)
             antes_do_juiz = _ficheiros(pasta)
+            tempos["caderno"] = time.perf_counter()
             if contexto is not None:
                 # Depois de o caderno correr com as funções do aluno, o juiz usa as de referência
                 # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
                 if referencias := _referencias_anteriores(resources):
                     self._no_kernel(referencias)
                     self._repetir_com_referencias(completos)
-                julgamento = self._julgar(caderno, contexto, completos)
+                julgamento = self._julgar(caderno, contexto, completos, tempos)
         # O kernel já morreu. O que ele escreveu na pasta durante a fase do juiz (quando tinha o
         # código de referência dos cadernos anteriores) não fica para o feedback.
         _apagar_novos(pasta, antes_do_juiz)
+        if julgamento is not None:  # onde vai o tempo (make bench-avaliacao, issue 20)
+            marcas = [tempos.get(k) for k in ("inicio", "caderno", "contexto")] + [time.perf_counter()]
+            julgamento["tempos_s"] = {nome: round(b - a, 2) for nome, a, b in
+                                      zip(("caderno", "contexto", "juiz"), marcas[:-1], marcas[1:], strict=True)
+                                      if a is not None and b is not None}
         self.set_widgets_metadata()
         for i, fonte in completos.items():
             self.nb.cells[i].source = fonte
@@ -152,7 +160,7 @@ class ExecutarEJulgar(Execute):
             raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
         return juiz.resposta(celula.outputs, args, kwargs)
 
-    def _julgar(self, caderno: str, contexto: str, completos: dict[int, str]) -> dict:
+    def _julgar(self, caderno: str, contexto: str, completos: dict[int, str], tempos: dict) -> dict:
         from nbformat.v4 import new_output
 
         from autograder import comum, juiz
@@ -166,6 +174,7 @@ class ExecutarEJulgar(Execute):
             # teste pode reaproveitar o que o anterior calculou, por exemplo o r do caderno 05).
             self._espaco_juiz = juiz.espaco_base(self, exercicios)
             juiz.preparar_contexto(self._espaco_juiz, contexto, caderno)
+            tempos["contexto"] = time.perf_counter()
         except Exception as erro:  # noqa: BLE001 (o contexto é nosso: uma falha aqui não é do aluno)
             relatorio["falha_do_juiz"] = f"O contexto do juiz de {caderno} falhou ({type(erro).__name__}: {erro})."
             for i in completos:
