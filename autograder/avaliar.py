@@ -17,10 +17,13 @@ aluno em ``autograder/feedback/<aluno>/<tarefa>/``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import shutil
+import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,7 +297,32 @@ def escrever_relatorio(resultados: list[motor.Resultado], destino: Path) -> None
     destino.write_text("\n".join(linhas) + "\n", encoding="utf-8")
 
 
+@contextlib.contextmanager
+def _terminar_como_ctrl_c():
+    """SIGTERM (um ``kill``, o fim de uma sessão, o ``timeout``) e SIGHUP (o terminal fechou) param
+    a avaliação como o Ctrl-C: os processos dela morrem e nada de novo arranca. Sem isto, o
+    Python morria sem matar os kernels e as corridas do ``localizar.py`` em curso."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interromper(numero, _quadro):
+        raise KeyboardInterrupt(signal.Signals(numero).name)
+
+    anteriores = {s: signal.signal(s, interromper) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, anterior in anteriores.items():
+            signal.signal(s, anterior)
+
+
 def main(argv: list[str] | None = None) -> int:
+    with _terminar_como_ctrl_c():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Avalia submissões com o nbgrader e mostra as notas.")
     ap.add_argument("--submissoes", type=Path, help="pasta <aluno>/<tarefa>/*.ipynb (sem ela: turma de demonstração)")
     ap.add_argument("--tarefas", nargs="*", help="só estas tarefas (ex.: 00_numeros_e_memoria)")

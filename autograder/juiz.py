@@ -8,7 +8,7 @@ fosse calculado lá, uma célula acrescentada dava a nota toda sem código nenhu
 Como (DESIGN/docs: «nenhum veredicto no processo do aluno»):
 
 1. o nbgrader corre o caderno do aluno no kernel da caixa de areia (``caixa.py``) como sempre,
-   mas as células de teste levam só a parte visível (os testes ocultos nunca lá entram);
+   mas as células de teste julgadas correm vazias (nenhum teste lá entra);
 2. com o kernel ainda vivo, o juiz corre, neste processo, o código de cada célula de teste
    (visível e oculto) num espaço de nomes seu: o contexto do caderno (a secção
    ``# %% contexto`` de ``testes_ocultos/NN_nome.py``: imports, dados, modelos que os testes
@@ -23,6 +23,10 @@ Como (DESIGN/docs: «nenhum veredicto no processo do aluno»):
 Uma observação em falta (o kernel morreu, a resposta não veio) ou mal formada faz falhar o
 teste que a pediu. Uma forjada (o aluno mudou o ``servir``) vale o mesmo que a função devolver
 esses valores — que o aluno teria de calcular, porque os esperados nunca saem daqui.
+
+Um teste que precisa de uma variável do caderno (a curva de um treino feito lá) lê-a do kernel
+como dado simples, depois de o caderno correr: o contexto lista-as em ``DO_KERNEL`` e o seu
+``depois_do_caderno()`` calcula aqui, a partir delas, o que se espera.
 
 Um caderno é julgado aqui quando o seu ficheiro de testes ocultos tem a secção
 ``# %% contexto``; as células que esse contexto lista em ``CELULAS_NO_KERNEL`` (e os cadernos
@@ -81,18 +85,29 @@ def contexto_do_caderno(caderno: str, autograder: Path | None = None) -> str | N
     return comum.seccoes_dos_testes_ocultos(pasta / "testes_ocultos" / f"{caderno}.py").get(CONTEXTO)
 
 
+def _literal_do_contexto(contexto: str, nome: str):
+    """O valor literal de ``nome = …`` no contexto, lido sem o correr (None se não houver)."""
+    import ast
+
+    for no in ast.parse(contexto).body:
+        if isinstance(no, ast.Assign) and any(isinstance(a, ast.Name) and a.id == nome for a in no.targets):
+            return ast.literal_eval(no.value)
+    return None
+
+
 def celulas_no_kernel(contexto: str) -> set[str]:
     """As células de teste que o contexto deixa, por agora, no kernel do aluno
     (``CELULAS_NO_KERNEL = {...}``, um literal): as que precisam de objetos que ainda não
     atravessam a fronteira como dados simples (modelos do Keras, classes usadas dentro do
     ``fit``). Lido sem correr o contexto: decide-se antes de o caderno correr."""
-    import ast
+    return set(_literal_do_contexto(contexto, "CELULAS_NO_KERNEL") or ())
 
-    for no in ast.parse(contexto).body:
-        if isinstance(no, ast.Assign) and any(isinstance(a, ast.Name) and a.id == "CELULAS_NO_KERNEL"
-                                              for a in no.targets):
-            return set(ast.literal_eval(no.value))
-    return set()
+
+def lidos_do_kernel(contexto: str) -> tuple[str, ...]:
+    """As variáveis do caderno que o juiz lê do kernel depois de o caderno correr
+    (``DO_KERNEL = (...)``, um literal): entradas dos testes, como a curva de um treino do
+    caderno; o que se espera delas calcula-se no juiz (``depois_do_caderno()`` do contexto)."""
+    return tuple(str(n) for n in (_literal_do_contexto(contexto, "DO_KERNEL") or ()))
 
 
 def julgadas(celulas, contexto: str | None) -> list[int]:
@@ -211,11 +226,13 @@ def _tensores() -> str:
     return "nativos" if "tensorflow" in sys.modules else "numpy"
 
 
-def pedido(nome: str, args: tuple, kwargs: dict, semente=None) -> str:
-    """O código a correr no kernel do aluno para uma chamada (só os dados de entrada)."""
+def pedido(nome: str, args: tuple, kwargs: dict, semente=None, ler: bool = False) -> str:
+    """O código a correr no kernel do aluno para uma chamada (só os dados de entrada); com ``ler``,
+    o pedido do valor da variável ``nome`` do caderno (sem a chamar)."""
     from otimizacao.servico_avaliacao import para_dados
 
-    msg = {"nome": nome, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs)), "semente": semente}
+    msg = {"nome": nome, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs)), "semente": semente,
+           "ler": bool(ler)}
     try:
         import numpy as np
 
@@ -224,6 +241,36 @@ def pedido(nome: str, args: tuple, kwargs: dict, semente=None) -> str:
         pass
     texto = base64.b64encode(json.dumps(msg).encode("utf-8")).decode("ascii")
     return f'__import__("otimizacao.servico_avaliacao", fromlist=["servir"]).servir("{texto}", globals())'
+
+
+def sonda(acao: str) -> str:
+    """O código da sonda no kernel do aluno (``servico_avaliacao.marcar`` / ``inspecionar``)."""
+    if acao not in ("marcar", "inspecionar"):
+        raise ValueError(acao)
+    return f'__import__("otimizacao.servico_avaliacao", fromlist=["{acao}"]).{acao}()'
+
+
+_ADULTERACOES = {
+    "ast": "instala um transformador de AST do IPython (muda o código de cada célula antes de correr)",
+    "entrada": "instala um transformador de texto do IPython (input_transformers_post: reescreve cada célula)",
+    "limpeza": "mexe nos transformadores de limpeza do IPython (input_transformers_cleanup)",
+    "excecoes": "esconde exceções com set_custom_exc",
+    "excepthook": "substitui o sys.excepthook",
+    "sem_marca": "apagou o estado que o avaliador guardou no início do kernel",
+    "sem_resposta": "não deixou o avaliador inspecionar o kernel no fim (a sonda não respondeu)",
+}
+
+
+def descrever_adulteracao(codigo: str) -> str:
+    """O código de um achado da sonda, em pt-PT, para o relatório."""
+    codigo = str(codigo)
+    if codigo in _ADULTERACOES:
+        return _ADULTERACOES[codigo]
+    if codigo.startswith("eventos:"):
+        return f"regista uma função no evento {codigo.removeprefix('eventos:')} do IPython"
+    if codigo.startswith("sombra:"):
+        return f"redefine o nome do Python «{codigo.removeprefix('sombra:')}» ao nível do caderno"
+    return f"substitui {codigo}"
 
 
 def _repor(original, depois) -> None:

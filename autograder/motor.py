@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import comum, entregas
+from autograder import comum, entregas, juiz
 from autograder.comum import AUTOGRADER, ambiente_nbgrader, nbgrader, nbgrader_meta
 
 # --------------------------------------------------------------------------- limites e isolamento
@@ -705,8 +705,8 @@ def _testes_para_o_kernel(source, tarefa: str) -> dict[str, str]:
 
 
 def _motivos_do_juiz(relatorio: Path, resultado: Resultado) -> list[str]:
-    """O que o juiz (``juiz.py``) viu: uma falha dele deixa a entrega por avaliar; as células que
-    passaram no kernel do aluno mas não no juiz, com os mesmos testes visíveis, são adulteração."""
+    """O que o juiz (``juiz.py``) viu: uma falha dele deixa a entrega por avaliar; o que a sonda
+    achou no kernel (ganchos do IPython, funções substituídas) fica nos motivos, como adulteração."""
     if not relatorio.exists():
         return []
     try:
@@ -717,12 +717,11 @@ def _motivos_do_juiz(relatorio: Path, resultado: Resultado) -> list[str]:
     if dados.get("falha_do_juiz"):
         resultado.nao_avaliada = str(dados["falha_do_juiz"])
     motivos = []
-    for gid in dados.get("adulteracoes", []):
+    achados = [str(a) for a in dados.get("adulteracoes", []) if isinstance(a, str)]
+    if achados:
         motivos.append(
-            f"Adulteração na célula {gid}: os testes visíveis passaram no teu kernel, mas falham quando o "
-            "avaliador os corre fora dele com as tuas funções. Alguma coisa no caderno mudou a forma como os "
-            "testes correm (transformadores do IPython, funções de verificação ou bibliotecas substituídas, "
-            "objetos que mentem nas comparações); conta o resultado do avaliador."
+            "Adulteração: o caderno " + "; ".join(juiz.descrever_adulteracao(a) for a in achados)
+            + ". Isso só muda o teu kernel: os testes correm no avaliador, fora dele, e a nota é a dele."
         )
     return motivos
 

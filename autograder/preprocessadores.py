@@ -1,6 +1,7 @@
 """Pré-processadores da avaliação (``nbgrader autograde``), ativados em nbgrader_config.py."""
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -36,19 +37,20 @@ class ExecutarEJulgar(Execute):
     """O ``Execute`` do nbgrader, com o juiz (``autograder/juiz.py``) no fim.
 
     Num caderno julgado (o seu ficheiro de testes ocultos tem a secção ``# %% contexto``):
-    antes de correr, as células de teste ficam só com a parte visível (os testes ocultos nunca
-    entram no kernel do aluno); o caderno corre como sempre; com o kernel ainda vivo, o juiz
-    corre cada célula de teste inteira neste processo, chamando os exercícios no kernel, e a
-    saída da célula passa a ser o veredicto dele (nada se passou; um erro com a mensagem se
-    falhou). Depois, o texto completo das células de teste é reposto (o professor vê-o no
-    formgrader; o feedback tira os ocultos como sempre).
+    antes de correr, as células de teste julgadas ficam vazias (nenhum teste entra no kernel do
+    aluno); o caderno corre como sempre, entre duas sondas que dizem o que mudou no kernel (só para
+    o relatório); com o kernel ainda vivo, o juiz corre cada célula de teste inteira neste
+    processo, chamando os exercícios no kernel, e a saída da célula passa a ser o veredicto dele
+    (nada se passou; um erro com a mensagem se falhou). Depois, o texto completo das células de
+    teste é reposto (o professor vê-o no formgrader; o feedback tira os ocultos como sempre).
 
-    O que aconteceu fica em ``CURSO4_JUIZ_RELATORIO`` (JSON): os veredictos, as células que
-    passaram no kernel do aluno mas não no juiz com os mesmos testes visíveis (adulteração), e
-    uma falha do próprio juiz, que deixa a entrega «não avaliada» (``motor.py``).
+    O que aconteceu fica em ``CURSO4_JUIZ_RELATORIO`` (JSON): os veredictos (com o tempo de
+    cada um), o que a sonda achou (adulteração), onde foi o tempo, e uma falha do próprio juiz,
+    que deixa a entrega «não avaliada» (``motor.py``).
     """
 
     _espaco_juiz: dict | None = None
+    _contexto = ""
 
     def preprocess(self, nb, resources=None, km=None):
         import json
@@ -61,35 +63,46 @@ class ExecutarEJulgar(Execute):
         contexto = juiz.contexto_do_caderno(caderno, os.environ.get(comum.ENV_AUTOGRADER))
         completos: dict[int, str] = {}
         for i in juiz.julgadas(nb.cells, contexto):
+            # No kernel, uma célula julgada fica vazia: os seus testes (visíveis e ocultos) correm
+            # só no juiz. Corrê-los também no kernel custava o dobro e não decidia nada.
             completos[i] = nb.cells[i].source
-            nb.cells[i].source = comum.partes_do_teste(nb.cells[i].source)[0]
+            nb.cells[i].source = ""
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         julgamento = None
         pasta = Path(((resources or {}).get("metadata") or {}).get("path") or os.getcwd())
         tempos = {"inicio": time.perf_counter()}
+        # Os módulos do contexto do juiz (o TensorFlow, o tfmot…) importam-se numa linha de
+        # execução à parte enquanto o kernel corre o caderno: este processo só esperava.
+        preparacao = _PreparacaoDoJuiz(caderno, contexto) if contexto is not None else None
         with self.setup_kernel():
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]
+            if preparacao is not None:
+                self._no_kernel(juiz.sonda("marcar"))
+                preparacao.start()
             for index, celula in enumerate(self.nb.cells):
                 self.preprocess_cell(celula, resources, index)
             antes_do_juiz = _ficheiros(pasta)
             tempos["caderno"] = time.perf_counter()
-            if contexto is not None:
+            if preparacao is not None:
+                achados = self._sondar()
                 # Depois de o caderno correr com as funções do aluno, o juiz usa as de referência
                 # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
                 if referencias := _referencias_anteriores(resources):
                     self._no_kernel(referencias)
                     self._repetir_com_referencias(completos)
-                julgamento = self._julgar(caderno, contexto, completos, tempos)
+                julgamento = self._julgar(preparacao, completos, tempos)
+                julgamento["adulteracoes"] = achados
         # O kernel já morreu. O que ele escreveu na pasta durante a fase do juiz (quando tinha o
         # código de referência dos cadernos anteriores) não fica para o feedback.
         _apagar_novos(pasta, antes_do_juiz)
         if julgamento is not None:  # onde vai o tempo (make bench-avaliacao, issue 20)
             marcas = [tempos.get(k) for k in ("inicio", "caderno", "contexto")] + [time.perf_counter()]
             julgamento["tempos_s"] = {nome: round(b - a, 2) for nome, a, b in
-                                      zip(("caderno", "contexto", "juiz"), marcas[:-1], marcas[1:], strict=True)
+                                      zip(("caderno", "contexto", "juiz"), marcas[:-1], marcas[1:],
+                                          strict=True)
                                       if a is not None and b is not None}
         self.set_widgets_metadata()
         for i, fonte in completos.items():
@@ -99,6 +112,17 @@ class ExecutarEJulgar(Execute):
             with open(relatorio, "w", encoding="utf-8") as f:
                 json.dump(julgamento, f, ensure_ascii=False)
         return self.nb, self.resources
+
+    def _sondar(self) -> list[str]:
+        """O que mudou no kernel desde o início (ganchos do IPython, funções substituídas): só para
+        o relatório. Uma sonda que não responde diz isso mesmo."""
+        from autograder import juiz
+
+        try:
+            achados = juiz.resposta(self._no_kernel(juiz.sonda("inspecionar")).outputs)
+        except Exception:  # noqa: BLE001 (do aluno ou do kernel: fica no relatório, não na nota)
+            return ["sem_resposta"]
+        return [str(a)[:120] for a in achados][:50] if isinstance(achados, list) else ["sem_resposta"]
 
     def _repetir_com_referencias(self, completos: dict[int, str]) -> None:
         """As células de teste que ainda correm no kernel (``CELULAS_NO_KERNEL``, por exemplo as
@@ -140,8 +164,9 @@ class ExecutarEJulgar(Execute):
         return celula
 
     # ------------------------------------------------------------------ o juiz
-    def chamar(self, nome: str, args: tuple, kwargs: dict):
-        """Uma chamada a um exercício, no kernel do aluno (ver ``juiz.ChamadaRemota``)."""
+    def chamar(self, nome: str, args: tuple, kwargs: dict, ler: bool = False):
+        """Uma chamada a um exercício, no kernel do aluno (ver ``juiz.ChamadaRemota``); com ``ler``,
+        o valor da variável ``nome`` do caderno."""
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         from autograder import juiz
@@ -151,7 +176,7 @@ class ExecutarEJulgar(Execute):
         if semente is not None:
             sementes.pendente = None
         try:
-            celula = self._no_kernel(juiz.pedido(nome, args, kwargs, semente))
+            celula = self._no_kernel(juiz.pedido(nome, args, kwargs, semente, ler=ler))
         except (CellTimeoutError, DeadKernelError, TimeoutError) as erro:  # do aluno: falta a observação
             raise juiz.ObservacaoEmFalta(
                 f"O teu kernel não respondeu a uma chamada do avaliador ({type(erro).__name__}): morreu ou "
@@ -160,7 +185,7 @@ class ExecutarEJulgar(Execute):
             raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
         return juiz.resposta(celula.outputs, args, kwargs)
 
-    def _julgar(self, caderno: str, contexto: str, completos: dict[int, str], tempos: dict) -> dict:
+    def _julgar(self, preparacao, completos: dict[int, str], tempos: dict) -> dict:
         from nbformat.v4 import new_output
 
         from autograder import comum, juiz
@@ -168,44 +193,95 @@ class ExecutarEJulgar(Execute):
         from otimizacao import manifesto
 
         relatorio: dict = {"veredictos": {}, "adulteracoes": [], "falha_do_juiz": ""}
+        preparacao.join()
         try:
-            exercicios = list(manifesto.POR_NOME[caderno].nomes)
             # Um só espaço para as células de teste, pela ordem do caderno (como no kernel: um
             # teste pode reaproveitar o que o anterior calculou, por exemplo o r do caderno 05).
-            self._espaco_juiz = juiz.espaco_base(self, exercicios)
-            juiz.preparar_contexto(self._espaco_juiz, contexto, caderno)
-            tempos["contexto"] = time.perf_counter()
+            self._espaco_juiz = juiz.espaco_base(self, list(manifesto.POR_NOME[preparacao.caderno].nomes))
+            juiz.preparar_contexto(self._espaco_juiz, preparacao.contexto, preparacao.caderno)
+            self._contexto = preparacao.contexto
         except Exception as erro:  # noqa: BLE001 (o contexto é nosso: uma falha aqui não é do aluno)
-            relatorio["falha_do_juiz"] = f"O contexto do juiz de {caderno} falhou ({type(erro).__name__}: {erro})."
+            relatorio["falha_do_juiz"] = (f"O contexto do juiz de {preparacao.caderno} falhou "
+                                          f"({type(erro).__name__}: {erro}).")
             for i in completos:
                 self.nb.cells[i].outputs = [new_output("error", ename="ErroDaAvaliacao", evalue="não avaliada",
                                                        traceback=["A avaliação desta célula falhou (não é culpa tua)."])]
             return relatorio
+        tempos["contexto"] = time.perf_counter()
+        try:
+            self._ler_do_kernel(self._espaco_juiz)
+        except juiz.FalhaDoJuiz as erro:
+            relatorio["falha_do_juiz"] = f"O juiz não conseguiu ler o caderno ({erro}): não é culpa do aluno."
+            return relatorio
         for i, fonte in completos.items():
             celula = self.nb.cells[i]
             gid = celula.metadata["nbgrader"]["grade_id"]
-            passou_no_kernel = not any(s.get("output_type") == "error" for s in celula.get("outputs", []))
             visivel, oculta = comum.partes_do_teste(fonte)
+            inicio = time.perf_counter()
             try:
                 veredicto = juiz.julgar_celula(visivel, oculta, self._espaco_juiz)
             except juiz.FalhaDoJuiz as erro:
                 relatorio["falha_do_juiz"] = f"O juiz falhou na célula {gid} ({erro}): não é culpa do aluno."
                 return relatorio
             relatorio["veredictos"][gid] = {"passou": veredicto.passou, "mensagem": veredicto.mensagem,
-                                            "parte": veredicto.parte, "tipo": veredicto.tipo}
-            if passou_no_kernel and not veredicto.passou and veredicto.parte == "visível":
-                relatorio["adulteracoes"].append(gid)
+                                            "parte": veredicto.parte, "tipo": veredicto.tipo,
+                                            "segundos": round(time.perf_counter() - inicio, 2)}
             celula.metadata.pop(METADADOS, None)
-            if not veredicto.passou:  # para o feedback (feedback_pt.EsconderOcultos)
-                celula.metadata[METADADOS] = {"falhou_em": veredicto.parte}
             if veredicto.passou:
                 celula.outputs = [new_output("stream", name="stdout",
                                              text="✅ Avaliado fora do teu kernel: os testes desta célula passaram.\n")]
             else:
+                celula.metadata[METADADOS] = {"falhou_em": veredicto.parte}  # feedback_pt.EsconderOcultos
                 nome = veredicto.tipo or "AssertionError"
                 celula.outputs = [new_output("error", ename=nome, evalue=veredicto.mensagem,
                                              traceback=[f"{nome}: {veredicto.mensagem}"])]
         return relatorio
+
+
+    def _ler_do_kernel(self, espaco: dict) -> None:
+        """As variáveis do caderno que o contexto pede (``DO_KERNEL``: entradas dos testes, como a
+        curva de validação de um treino do caderno), lidas como dados simples; depois, o
+        ``depois_do_caderno()`` do contexto calcula aqui o que se espera delas (com os callbacks
+        verdadeiros, por exemplo). Uma variável que falte ou não se leia fica ``None``: o teste que
+        a usa falha, como falharia no kernel."""
+        from autograder import juiz
+
+        for nome in juiz.lidos_do_kernel(self._contexto):
+            try:
+                espaco[nome] = self.chamar(str(nome), (), {}, ler=True)
+            except (juiz.ObservacaoEmFalta, juiz.ErroDoAluno):
+                espaco[nome] = None
+        if callable(depois := espaco.get("depois_do_caderno")):
+            depois()
+
+
+class _PreparacaoDoJuiz(threading.Thread):
+    """Os módulos que o contexto do juiz importa (o TensorFlow, o tfmot, o pacote do curso: a
+    maior parte do tempo do contexto), importados enquanto o kernel corre o caderno. Só importa:
+    o contexto corre depois, neste processo, porque pode chamar funções do aluno (o 01 pede o
+    ``modelo_int8``) e o kernel só atende um pedido de cada vez."""
+
+    def __init__(self, caderno: str, contexto: str):
+        super().__init__(name=f"imports do juiz de {caderno}", daemon=True)
+        self.caderno, self.contexto = caderno, contexto
+
+    def run(self) -> None:
+        import ast
+        import importlib
+
+        try:
+            arvore = ast.parse(self.contexto)
+        except SyntaxError:
+            return  # o contexto falha a seguir, com a mensagem certa
+        for no in arvore.body:
+            nomes = ([a.name for a in no.names] if isinstance(no, ast.Import) else
+                     [no.module] + [f"{no.module}.{a.name}" for a in no.names]
+                     if isinstance(no, ast.ImportFrom) and no.module and not no.level else [])
+            for nome in nomes:
+                try:
+                    importlib.import_module(nome)
+                except Exception:  # noqa: BLE001 (um nome que não é módulo; ou o contexto falha a seguir)
+                    continue
 
 
 # --------------------------------------------------------------------------- uma falha, uma penalização

@@ -298,13 +298,38 @@ def test_resposta_honesta_invulgar_tem_a_nota_toda(corpus, honesta):
     assert pontos[honesta] == 14, f"{honesta}: {pontos[honesta]}/14"
 
 
-# As batotas que fazem os testes visíveis «passar» no kernel do aluno (sem saída de erro): o juiz
-# corre os mesmos testes visíveis fora dele, vê-os falhar e o relatório diz que houve adulteração.
-@pytest.mark.parametrize("batota", ["ast_try_em_tudo", "ast_assert_vira_pass", "input_transformer_assert"])
-def test_o_relatorio_nomeia_a_adulteracao(corpus, batota):
+# A sonda do juiz (servico_avaliacao.marcar/inspecionar) compara o kernel do fim do caderno com o do
+# início e o relatório nomeia o que mudou (só o relatório: a nota vem do juiz, fora do kernel). As
+# outras batotas de células acrescentadas (servico_forjado, sombra_builtins, excepthook_e_atexit…) já são retiradas
+# antes de correr (entregas.py), e o relatório diz porquê.
+ADULTERACOES_NOMEADAS = {
+    "ast_try_em_tudo": "transformador de AST",
+    "ast_assert_vira_pass": "transformador de AST",
+    "input_transformer_assert": "transformador de texto",
+    "set_custom_exc": "set_custom_exc",
+    # o clear_output do gancho apaga também a resposta da sonda: o relatório diz isso mesmo
+    "post_run_cell_clear_output": "não deixou o avaliador inspecionar",
+    "pre_run_cell_espia_testes": "evento pre_run_cell",
+    "exec_remenda_numpy": "numpy.array_equal",
+    "remenda_dentro_da_resposta": "builtins.abs",
+}
+
+
+def _linha_do_relatorio(relatorio: str, aluno: str) -> str:
+    return next(linha for linha in relatorio.splitlines() if linha.startswith(f"| {aluno} |"))
+
+
+@pytest.mark.parametrize(("batota", "nome"), list(ADULTERACOES_NOMEADAS.items()))
+def test_o_relatorio_nomeia_a_adulteracao(corpus, batota, nome):
     _, _, relatorio = corpus
-    linha = next(linha for linha in relatorio.splitlines() if linha.startswith(f"| {batota} |"))
-    assert "Adulteração na célula" in linha, linha
+    linha = _linha_do_relatorio(relatorio, batota)
+    assert "Adulteração" in linha and nome in linha, linha
+
+
+@pytest.mark.parametrize("aluno", ["referencia", "esqueleto", *HONESTAS])
+def test_quem_nao_fez_batota_nao_e_acusado(corpus, aluno):
+    _, _, relatorio = corpus
+    assert "Adulteração" not in _linha_do_relatorio(relatorio, aluno)
 
 
 def test_os_testes_ocultos_nunca_chegam_ao_aluno(corpus):

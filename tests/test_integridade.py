@@ -486,7 +486,7 @@ def test_entrega_que_importa_o_exercicio_do_pacote_nao_ganha_pontos(tmp_path):
     nbformat.write(nb, pasta / f"{tarefa}.ipynb")
 
     r = motor.avaliar_entrega(tmp_path, tarefa, "batoteiro", pasta, motor.Limites())
-    assert r.avaliado, r.motivos
+    assert r.avaliado, (r.motivos, r.nao_avaliada)
     pontos = {gid: p for gid, (p, _) in r.notas.items()}
     assert pontos == {"teste_quantizar_int8_tipos": 0, "teste_quantizar_int8_tamanho": 0,
                       "teste_inferencia_float": 0, "teste_inferencia_int8": 0, "teste_avaliar_tflite": 2}, (

@@ -590,3 +590,70 @@ def test_depois_do_ctrl_c_nenhum_processo_novo_arranca(tmp_path):
         motor.PARAR.clear()
     codigo, _, _ = motor.correr_limitado([sys.executable, "-c", "print('ok')"], tmp_path, dict(os.environ), LIMITES)
     assert codigo == 0  # controlo: sem o Ctrl-C, o mesmo comando corre
+
+
+def _descendentes(pid: int) -> set[int]:
+    """Os processos descendentes de ``pid`` (por /proc), incluindo os de outros espaços de PIDs."""
+    filhos: dict[int, list[int]] = {}
+    for entrada in Path("/proc").iterdir():
+        if entrada.name.isdigit():
+            try:
+                campos = (entrada / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            filhos.setdefault(int(campos[1]), []).append(int(entrada.name))
+    vistos, fila = set(), [pid]
+    while fila:
+        for filho in filhos.get(fila.pop(), []):
+            if filho not in vistos:
+                vistos.add(filho)
+                fila.append(filho)
+    return vistos
+
+
+def _vivo(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="precisa de /proc (Linux)")
+def test_sigterm_para_tudo_como_o_ctrl_c(tmp_path):
+    """Um ``kill`` (SIGTERM) ao make avaliar a meio: sai em segundos com o código do Ctrl-C (130) e
+    não deixa nenhum processo da avaliação vivo (antes, os kernels e o localizar.py ficavam)."""
+    import subprocess
+    import sys
+    import time
+
+    tarefa = "00_numeros_e_memoria"
+    raiz, entregas = tmp_path / "raiz", tmp_path / "entregas"
+    construir.construir(raiz, so=[tarefa])
+    nb = avaliar.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb",
+                                       {"memoria_modelo": "import time\ntime.sleep(300)"})
+    (entregas / "demora" / tarefa).mkdir(parents=True)
+    nbformat.write(nb, entregas / "demora" / tarefa / f"{tarefa}.ipynb")
+    proc = subprocess.Popen([sys.executable, "-m", "autograder.avaliar", "--raiz", str(raiz), "--submissoes",
+                             str(entregas), "--tarefas", tarefa, "--workers", "1", "--refazer"],
+                            cwd=construir.RAIZ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        limite, vistos = time.monotonic() + 120, set()
+        while time.monotonic() < limite and proc.poll() is None:
+            vistos |= _descendentes(proc.pid)
+            cmds = [(Path("/proc") / str(p) / "cmdline").read_bytes() for p in vistos if _vivo(p)]
+            if any(b"ipykernel" in c for c in cmds):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"o kernel da entrega não chegou a arrancar (código {proc.poll()}): "
+                        f"{proc.communicate(timeout=30)[0][-2000:] if proc.poll() is not None else ''}")
+        time.sleep(2)
+        vistos |= _descendentes(proc.pid)
+        proc.terminate()
+        saida, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, saida[-2000:]
+    assert "Avaliação interrompida" in saida, saida[-2000:]
+    time.sleep(2)
+    assert not [p for p in vistos if _vivo(p)], "ficaram processos da avaliação vivos"

@@ -134,10 +134,30 @@ assert levanta(ValueError, simular_reduce_on_plateau, [1.0, 0.9], 1e-3, factor=1
 assert levanta(ValueError, simular_reduce_on_plateau, [1.0, 0.9], 1e-3, factor=-0.5), "factor negativo tem de dar ValueError."
 
 # %% contexto
-# O juiz (autograder/juiz.py) corre aqui o teste dos casos de simular_reduce_on_plateau (o
-# ReduceLROnPlateau verdadeiro corre neste processo). O básico usa a história do treino do
-# caderno, e a WarmUpCosineDecay é usada dentro do fit: ainda correm no kernel.
-import tf_keras as keras  # noqa: F401 (usado pelos testes)
+# O juiz (autograder/juiz.py) corre aqui os testes de simular_reduce_on_plateau (o
+# ReduceLROnPlateau verdadeiro corre neste processo). O básico compara a simulação com o treino
+# da secção 1 do caderno: do kernel lê-se só a curva de validação (val_loss) e a taxa inicial, e
+# as taxas que o callback verdadeiro usa nessa curva calculam-se aqui. A WarmUpCosineDecay é
+# usada dentro do fit: ainda corre no kernel.
+import tf_keras as keras
 
-CELULAS_NO_KERNEL = {"teste_warmup_cosine_valores", "teste_warmup_cosine_grafo", "teste_warmup_cosine_fit_e_guardar",
-                     "teste_simular_plateau_basico"}
+CELULAS_NO_KERNEL = {"teste_warmup_cosine_valores", "teste_warmup_cosine_grafo", "teste_warmup_cosine_fit_e_guardar"}
+DO_KERNEL = ("val_loss", "TAXA")
+
+
+def depois_do_caderno():
+    """taxas_reais: a taxa em vigor em cada época com o ReduceLROnPlateau da secção 1 (factor=0.5,
+    patience=3, min_lr=1e-7) conduzido pela val_loss do caderno."""
+    global taxas_reais
+    try:
+        modelo = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+        modelo.compile(optimizer=keras.optimizers.SGD(float(TAXA)), loss="mse")
+        cb = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=3, min_lr=1e-7)
+        cb.set_model(modelo)
+        cb.on_train_begin()
+        taxas_reais = []
+        for epoca, valor in enumerate(val_loss):
+            taxas_reais.append(float(modelo.optimizer.learning_rate))
+            cb.on_epoch_end(epoca, {"val_loss": float(valor)})
+    except Exception:  # noqa: BLE001 (a curva do caderno não é uma lista de números: o teste falha)
+        taxas_reais = None

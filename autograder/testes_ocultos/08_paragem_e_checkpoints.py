@@ -144,10 +144,32 @@ with tempfile.TemporaryDirectory() as _pasta:
 assert levanta(ValueError, TopKCheckpoint, "m.keras", "val_loss", -1, "min"), "k negativo tem de dar ValueError."
 
 # %% contexto
-# O juiz (autograder/juiz.py) corre aqui o teste dos casos de epoca_de_paragem (o EarlyStopping
-# verdadeiro corre neste processo). O básico usa o treino do caderno e o TopKCheckpoint é usado
-# dentro do fit: ainda correm no kernel.
-import tf_keras as keras  # noqa: F401 (usado pelos testes)
+# O juiz (autograder/juiz.py) corre aqui os testes de epoca_de_paragem (o EarlyStopping
+# verdadeiro corre neste processo). O básico compara com o treino da secção 1 do caderno: do
+# kernel lê-se só a curva de validação (curva), e o que o EarlyStopping verdadeiro faz com ela
+# (épocas corridas, melhor época) calcula-se aqui. O TopKCheckpoint é usado dentro do fit: ainda
+# corre no kernel.
+import tf_keras as keras
 
-CELULAS_NO_KERNEL = {"teste_epoca_de_paragem_basico", "teste_topk_guiado", "teste_topk_no_fit",
-                     "teste_topk_metrica_em_falta"}
+CELULAS_NO_KERNEL = {"teste_topk_guiado", "teste_topk_no_fit", "teste_topk_metrica_em_falta"}
+DO_KERNEL = ("curva",)
+
+
+def depois_do_caderno():
+    """corridas, restaurada: o EarlyStopping da secção 1 (patience=4, min_delta=0.01) na curva do caderno."""
+    global corridas, restaurada
+    try:
+        modelo = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+        cb = keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, min_delta=0.01, restore_best_weights=True)
+        cb.set_model(modelo)
+        modelo.stop_training = False
+        cb.on_train_begin()
+        corridas = None
+        for epoca, valor in enumerate(curva):
+            corridas = epoca + 1
+            cb.on_epoch_end(epoca, {"val_loss": float(valor)})
+            if modelo.stop_training:
+                break
+        restaurada = int(cb.best_epoch)
+    except Exception:  # noqa: BLE001 (a curva do caderno não é uma lista de números: o teste falha)
+        corridas = restaurada = None

@@ -293,6 +293,9 @@ def servir(pedido: str, espaco: dict) -> None:
     resposta: dict
     try:
         msg = json.loads(base64.b64decode(pedido.encode("ascii")).decode("utf-8"))
+        if msg.get("ler"):  # o valor de uma variável do caderno (uma entrada dos testes), sem chamar nada
+            publish_display_data({MIME: {"ok": para_dados(espaco[msg["nome"]])}})
+            return
         funcao = espaco[msg["nome"]]
         args = de_dados(msg["args"], tensores="nativos")
         kwargs = de_dados(msg["kwargs"], tensores="nativos")
@@ -316,3 +319,99 @@ def servir(pedido: str, espaco: dict) -> None:
             raise
         resposta = {"erro": {"tipos": _nomes_do_erro(erro), "mensagem": str(erro)[:2000]}}
     publish_display_data({MIME: resposta})
+
+
+# --------------------------------------------------------------------------- a sonda
+# Só para o relatório do professor, nunca para a nota: no início da avaliação o juiz pede
+# ``marcar()`` (o estado do kernel antes de qualquer célula do aluno) e, no fim do caderno,
+# ``inspecionar()`` (o que mudou). Um aluno pode enganar a sonda: esconde-se do relatório, mas
+# não ganha pontos, porque nenhum veredicto é calculado aqui.
+_VIGIADOS = {
+    "builtins": ("abs", "all", "any", "compile", "exec", "float", "int", "isinstance", "len", "max", "min",
+                 "print", "repr", "round", "sorted", "str", "sum", "type"),
+    "math": ("isclose",),
+    "numpy": ("abs", "all", "allclose", "any", "array_equal", "asarray", "isclose"),
+    "numpy.testing": ("assert_allclose", "assert_array_equal"),
+    "otimizacao.verificacao": ("exercicio_pronto", "levanta"),
+    "otimizacao.servico_avaliacao": ("para_dados", "servir"),
+}
+_SOMBRAS = ("abs", "all", "any", "float", "int", "isinstance", "len", "max", "min", "round", "sorted", "sum", "type")
+_INICIAL: dict = {}
+
+
+def _estado_do_kernel() -> dict:
+    import importlib
+
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    estado = {
+        "ast": list(getattr(shell, "ast_transformers", [])),
+        "entrada": list(getattr(shell, "input_transformers_post", [])),
+        "limpeza": list(getattr(shell, "input_transformers_cleanup", [])),
+        "eventos": {k: list(v) for k, v in getattr(getattr(shell, "events", None), "callbacks", {}).items()},
+        "excecoes": tuple(getattr(shell, "custom_exceptions", ()) or ()),
+        "excepthook": sys.excepthook,
+        "atributos": {},
+    }
+    for nome_modulo, nomes in _VIGIADOS.items():
+        try:
+            modulo = importlib.import_module(nome_modulo)
+        except Exception:  # noqa: BLE001 (um módulo que não importa não se vigia)
+            continue
+        for nome in nomes:
+            estado["atributos"][f"{nome_modulo}.{nome}"] = getattr(modulo, nome, None)
+    return estado
+
+
+def _de_biblioteca(funcao) -> bool:
+    modulo = str(getattr(getattr(funcao, "__func__", funcao), "__module__", "") or "")
+    return modulo.split(".")[0] in ("matplotlib", "matplotlib_inline", "ipykernel", "IPython")
+
+
+def _publicar(valor) -> None:
+    from IPython.display import publish_display_data
+
+    publish_display_data({MIME: {"ok": para_dados(valor)}})
+
+
+def marcar() -> None:
+    """O estado do kernel antes das células do aluno (ganchos do IPython, funções vigiadas)."""
+    _INICIAL.clear()
+    _INICIAL.update(_estado_do_kernel())
+    _publicar(True)
+
+
+def inspecionar() -> None:
+    """Publica o que mudou desde ``marcar()``: uma lista de códigos (``"ast"``, ``"eventos:pre_run_cell"``,
+    ``"numpy.allclose"``, ``"sombra:abs"``…) que o juiz traduz para o relatório."""
+    import builtins
+
+    from IPython import get_ipython
+
+    agora, antes, achados = _estado_do_kernel(), _INICIAL, []
+    if not antes:
+        _publicar(["sem_marca"])
+        return
+
+    def novos(a, b):
+        return [x for x in a if not any(x is y for y in b)]
+
+    for chave in ("ast", "entrada", "limpeza"):
+        if novos(agora[chave], antes[chave]):
+            achados.append(chave)
+    for evento, funcoes in agora["eventos"].items():
+        # o %matplotlib inline regista os seus ao importar o pyplot: esses não contam
+        if [f for f in novos(funcoes, antes["eventos"].get(evento, [])) if not _de_biblioteca(f)]:
+            achados.append(f"eventos:{evento}")
+    if agora["excecoes"] and agora["excecoes"] != antes["excecoes"]:
+        achados.append("excecoes")
+    # o IPython volta a pôr o seu a cada célula (um método ligado novo, igual mas não o mesmo)
+    if agora["excepthook"] != antes["excepthook"] and not _de_biblioteca(agora["excepthook"]):
+        achados.append("excepthook")
+    for nome, valor in agora["atributos"].items():
+        if nome in antes["atributos"] and valor is not antes["atributos"][nome]:
+            achados.append(nome)
+    espaco = getattr(get_ipython(), "user_ns", {})
+    achados += [f"sombra:{n}" for n in _SOMBRAS if n in espaco and espaco[n] is not getattr(builtins, n)]
+    _publicar(achados)
