@@ -210,8 +210,9 @@ class ExecutarEJulgar(Execute):
         tempos["contexto"] = time.perf_counter()
         try:
             self._ler_do_kernel(self._espaco_juiz)
-        except juiz.FalhaDoJuiz as erro:
-            relatorio["falha_do_juiz"] = f"O juiz não conseguiu ler o caderno ({erro}): não é culpa do aluno."
+        except (Exception, juiz.FalhaDoJuiz) as erro:  # noqa: BLE001 (o depois_do_caderno é nosso)
+            relatorio["falha_do_juiz"] = (f"O juiz não conseguiu ler o caderno ({type(erro).__name__}: {erro}): "
+                                          "não é culpa do aluno.")
             return relatorio
         for i, fonte in completos.items():
             celula = self.nb.cells[i]
@@ -236,7 +237,6 @@ class ExecutarEJulgar(Execute):
                 celula.outputs = [new_output("error", ename=nome, evalue=veredicto.mensagem,
                                              traceback=[f"{nome}: {veredicto.mensagem}"])]
         return relatorio
-
 
     def _ler_do_kernel(self, espaco: dict) -> None:
         """As variáveis do caderno que o contexto pede (``DO_KERNEL``: entradas dos testes, como a
@@ -290,9 +290,9 @@ class _PreparacaoDoJuiz(threading.Thread):
 # 01/04: para não o pagar outra vez, os testes do 05 e do 09 correm com as versões de referência
 # dessas funções (as do caderno source, que só o avaliador tem). O caderno do aluno corre com as
 # dele; a troca faz-se no kernel só depois, na fase do juiz, cujas saídas nunca chegam ao caderno
-# nem ao feedback (por isso as células que ainda correm no kernel, como as do PipelineOtimizacao
-# do 09, continuam com as funções do aluno: trocá-las lá deixaria a referência à vista de um
-# gancho do IPython que a imprimisse numa célula de teste).
+# nem ao feedback: as células julgadas correm no juiz, e as que ainda correm no kernel (as do
+# PipelineOtimizacao do 09) repetem-se lá (``_repetir_com_referencias``), ficando no caderno só o
+# veredicto. O que o kernel escrever na pasta nessa fase é apagado (``_apagar_novos``).
 _PREFIXO_TRAZER = "trazer_do_caderno_"
 FALHOU_COM_REFERENCIAS = ("Os testes desta célula passaram com as tuas funções dos cadernos anteriores, mas falham "
                           "com as versões de referência delas: o teu código depende de um pormenor das tuas. "
