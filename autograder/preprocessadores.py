@@ -1,7 +1,6 @@
 """Pré-processadores da avaliação (``nbgrader autograde``), ativados em nbgrader_config.py."""
 
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -73,27 +72,23 @@ class ExecutarEJulgar(Execute):
         julgamento = None
         pasta = Path(((resources or {}).get("metadata") or {}).get("path") or os.getcwd())
         tempos = {"inicio": time.perf_counter()}
-        # Os módulos do contexto do juiz (o TensorFlow, o tfmot…) importam-se numa linha de
-        # execução à parte enquanto o kernel corre o caderno: este processo só esperava.
-        preparacao = _PreparacaoDoJuiz(caderno, contexto) if contexto is not None else None
         with self.setup_kernel():
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]
-            if preparacao is not None:
+            if contexto is not None:
                 self._no_kernel(juiz.sonda("marcar"))
-                preparacao.start()
             for index, celula in enumerate(self.nb.cells):
                 self.preprocess_cell(celula, resources, index)
             antes_do_juiz = _ficheiros(pasta)
             tempos["caderno"] = time.perf_counter()
-            if preparacao is not None:
+            if contexto is not None:
                 achados = self._sondar()
                 # Depois de o caderno correr com as funções do aluno, o juiz usa as de referência
                 # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
                 if referencias := _referencias_anteriores(resources):
                     self._no_kernel(referencias)
                     self._repetir_com_referencias(completos)
-                julgamento = self._julgar(preparacao, completos, tempos)
+                julgamento = self._julgar(caderno, contexto, completos, tempos)
                 julgamento["adulteracoes"] = achados
         # O kernel já morreu. O que ele escreveu na pasta durante a fase do juiz (quando tinha o
         # código de referência dos cadernos anteriores) não fica para o feedback.
@@ -185,7 +180,7 @@ class ExecutarEJulgar(Execute):
             raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
         return juiz.resposta(celula.outputs, args, kwargs)
 
-    def _julgar(self, preparacao, completos: dict[int, str], tempos: dict) -> dict:
+    def _julgar(self, caderno: str, contexto: str, completos: dict[int, str], tempos: dict) -> dict:
         from nbformat.v4 import new_output
 
         from autograder import comum, juiz
@@ -193,15 +188,14 @@ class ExecutarEJulgar(Execute):
         from otimizacao import manifesto
 
         relatorio: dict = {"veredictos": {}, "adulteracoes": [], "falha_do_juiz": ""}
-        preparacao.join()
         try:
             # Um só espaço para as células de teste, pela ordem do caderno (como no kernel: um
             # teste pode reaproveitar o que o anterior calculou, por exemplo o r do caderno 05).
-            self._espaco_juiz = juiz.espaco_base(self, list(manifesto.POR_NOME[preparacao.caderno].nomes))
-            juiz.preparar_contexto(self._espaco_juiz, preparacao.contexto, preparacao.caderno)
-            self._contexto = preparacao.contexto
+            self._espaco_juiz = juiz.espaco_base(self, list(manifesto.POR_NOME[caderno].nomes))
+            juiz.preparar_contexto(self._espaco_juiz, contexto, caderno)
+            self._contexto = contexto
         except Exception as erro:  # noqa: BLE001 (o contexto é nosso: uma falha aqui não é do aluno)
-            relatorio["falha_do_juiz"] = (f"O contexto do juiz de {preparacao.caderno} falhou "
+            relatorio["falha_do_juiz"] = (f"O contexto do juiz de {caderno} falhou "
                                           f"({type(erro).__name__}: {erro}).")
             for i in completos:
                 self.nb.cells[i].outputs = [new_output("error", ename="ErroDaAvaliacao", evalue="não avaliada",
@@ -253,35 +247,6 @@ class ExecutarEJulgar(Execute):
                 espaco[nome] = None
         if callable(depois := espaco.get("depois_do_caderno")):
             depois()
-
-
-class _PreparacaoDoJuiz(threading.Thread):
-    """Os módulos que o contexto do juiz importa (o TensorFlow, o tfmot, o pacote do curso: a
-    maior parte do tempo do contexto), importados enquanto o kernel corre o caderno. Só importa:
-    o contexto corre depois, neste processo, porque pode chamar funções do aluno (o 01 pede o
-    ``modelo_int8``) e o kernel só atende um pedido de cada vez."""
-
-    def __init__(self, caderno: str, contexto: str):
-        super().__init__(name=f"imports do juiz de {caderno}", daemon=True)
-        self.caderno, self.contexto = caderno, contexto
-
-    def run(self) -> None:
-        import ast
-        import importlib
-
-        try:
-            arvore = ast.parse(self.contexto)
-        except SyntaxError:
-            return  # o contexto falha a seguir, com a mensagem certa
-        for no in arvore.body:
-            nomes = ([a.name for a in no.names] if isinstance(no, ast.Import) else
-                     [no.module] + [f"{no.module}.{a.name}" for a in no.names]
-                     if isinstance(no, ast.ImportFrom) and no.module and not no.level else [])
-            for nome in nomes:
-                try:
-                    importlib.import_module(nome)
-                except Exception:  # noqa: BLE001 (um nome que não é módulo; ou o contexto falha a seguir)
-                    continue
 
 
 # --------------------------------------------------------------------------- uma falha, uma penalização
