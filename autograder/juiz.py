@@ -38,10 +38,13 @@ from __future__ import annotations
 import base64
 import builtins
 import json
+import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import comum
+from otimizacao import servico_avaliacao
 
 CONTEXTO = "contexto"
 
@@ -131,17 +134,132 @@ class _SemProgresso:
         return lambda *a, **k: None
 
 
-class ChamadaRemota:
-    """Um exercício do aluno visto do juiz: chamá-lo é um pedido ao kernel do aluno."""
+class _Chamavel:
+    """O que há de comum a tudo o que se chama no kernel do aluno a partir do juiz."""
 
-    def __init__(self, canal, nome: str):
-        self._canal, self.__name__ = canal, nome
+    _canal = None
+    _alvo: dict = {}
+    _atributo: str | None = None
+    _ligados = None  # (args, kwargs) do juiz com que o objeto foi criado
+
+    def _pedir(self, args, kwargs, **opcoes):
+        return self._canal.chamar(self._alvo, args, kwargs, atributo=self._atributo, ligados=self._ligados,
+                                  **opcoes)
 
     def __call__(self, *args, **kwargs):
-        return self._canal.chamar(self.__name__, args, kwargs)
+        return self._pedir(args, kwargs)
+
+    def em_grafo(self, **opcoes):
+        """Esta função compilada com ``tf.function(..., **opcoes)``, no kernel do aluno."""
+        return lambda *args, **kwargs: self._pedir(args, kwargs, grafo=dict(opcoes))
+
+
+class MetodoRemoto(_Chamavel):
+    """Um atributo (método, método de classe) de um exercício ou objeto do aluno."""
+
+    def __init__(self, canal, alvo: dict, atributo: str, ligados=None):
+        self._canal, self._alvo, self._atributo, self._ligados = canal, alvo, atributo, ligados
+        self.__name__ = atributo
+
+    def __repr__(self) -> str:
+        return f"<método {self._atributo} do aluno>"
+
+
+class _ComAtributos(_Chamavel):
+    def __getattr__(self, nome: str):
+        if nome.startswith("_"):  # nomes especiais (numpy, IPython, copy…): nunca vão ao kernel
+            raise AttributeError(nome)
+        return MetodoRemoto(self._canal, self._alvo, nome, self._ligados)
+
+
+class ChamadaRemota(_ComAtributos, servico_avaliacao.Referencia):
+    """Um exercício do aluno visto do juiz: chamá-lo é um pedido ao kernel do aluno; um atributo
+    (``WarmUpCosineDecay.from_config``) também."""
+
+    def __init__(self, canal, nome: str):
+        self._canal, self.__name__, self._alvo = canal, nome, {"nome": nome}
+
+    def _como_dados(self) -> dict:
+        return {"t": "exercicio", "nome": self.__name__}
 
     def __repr__(self) -> str:
         return f"<exercício {self.__name__} do aluno>"
+
+
+class ObjetoRemoto(_ComAtributos, servico_avaliacao.Referencia):
+    """Uma instância de uma classe do aluno, guardada no kernel dele: os métodos chamam-se lá e
+    devolvem dados; passada a outra chamada, vai o número."""
+
+    def __init__(self, canal, numero: int, tipo: str, ligados=None):
+        self._canal, self._numero, self._tipo = canal, numero, tipo
+        self._alvo, self._ligados = {"objeto": numero}, ligados
+
+    def _como_dados(self) -> dict:
+        return {"t": "remoto", "id": self._numero}
+
+    def __repr__(self) -> str:
+        return f"<{self._tipo} do aluno>"
+
+
+class FuncaoNoKernel(_Chamavel):
+    """Uma função do pacote ``otimizacao`` (um cenário de teste que só observa, sem veredicto),
+    corrida no kernel do aluno com os exercícios e objetos dele; devolve dados."""
+
+    def __init__(self, canal, modulo: str, nome: str):
+        self._canal, self._alvo, self.__name__ = canal, {"modulo": modulo, "nome": nome}, nome
+
+
+class ModuloNoKernel:
+    """Um módulo do pacote ``otimizacao`` cujas funções correm no kernel do aluno."""
+
+    def __init__(self, canal, modulo: str):
+        self._canal, self._modulo = canal, modulo
+
+    def __getattr__(self, nome: str):
+        if nome.startswith("_"):
+            raise AttributeError(nome)
+        return FuncaoNoKernel(self._canal, self._modulo, nome)
+
+
+class ContextoNoKernel(_Chamavel):
+    """Um gestor de contexto do caderno (``numa_pasta_vazia``) aberto no kernel do aluno: o
+    ``with`` do juiz abre-o e fecha-o lá, e o valor do ``as`` recebe o estado final."""
+
+    def __init__(self, canal, nome: str):
+        self._canal, self._alvo, self.__name__ = canal, {"nome": nome}, nome
+
+    def __call__(self, *args, **kwargs):
+        canal, alvo = self._canal, self._alvo
+
+        class _Aberto:
+            def __enter__(aberto):
+                aberto.valor, aberto.numero = canal.chamar(alvo, args, kwargs, contexto="entrar")
+                return aberto.valor
+
+            def __exit__(aberto, *erro):
+                final = canal.chamar({"objeto": aberto.numero}, (), {}, contexto="sair")
+                _repor(aberto.valor, final)
+                return False
+
+        return _Aberto()
+
+
+class _TFNoJuiz:
+    """O módulo ``tensorflow`` do contexto, com ``tf.function`` de um exercício do aluno a compilar
+    a função lá, no kernel dele (o grafo de uma função do aluno nunca corre aqui)."""
+
+    def __init__(self, tf):
+        self._tf = tf
+
+    def function(self, func=None, **opcoes):
+        if isinstance(func, _Chamavel):
+            return func.em_grafo(**opcoes)
+        if func is None:
+            return lambda f: self.function(f, **opcoes)
+        return self._tf.function(func, **opcoes)
+
+    def __getattr__(self, nome):
+        return getattr(self._tf, nome)
 
 
 @dataclass
@@ -204,15 +322,21 @@ def preparar_contexto(espaco: dict, contexto: str, nome: str) -> None:
     exec(compile(contexto, f"<contexto de {nome}>", "exec"), espaco)  # noqa: S102
     if "modelos" in espaco and hasattr(espaco["modelos"], "fixar_sementes"):
         espaco["modelos"] = _SementesParaOAluno(espaco["modelos"])
+    if getattr(espaco.get("tf"), "__name__", "") == "tensorflow":
+        espaco["tf"] = _TFNoJuiz(espaco["tf"])
 
 
 def espaco_base(canal, exercicios: list[str]) -> dict:
-    """O espaço de nomes onde correm os testes: o que todos os cadernos usam, e os exercícios."""
+    """O espaço de nomes onde correm os testes: o que todos os cadernos usam, os exercícios, e
+    as pontes para o que vive no kernel do aluno (``no_kernel``: um módulo do pacote;
+    ``contexto_no_kernel``: um gestor de contexto do caderno)."""
     import numpy as np
 
     from otimizacao.verificacao import levanta
 
-    espaco = {"__name__": "__juiz__", "np": np, "levanta": levanta, "progresso": _SemProgresso()}
+    espaco = {"__name__": "__juiz__", "np": np, "levanta": levanta, "progresso": _SemProgresso(),
+              "no_kernel": lambda modulo: ModuloNoKernel(canal, modulo),
+              "contexto_no_kernel": lambda nome: ContextoNoKernel(canal, nome)}
     for nome in exercicios:
         espaco[nome] = ChamadaRemota(canal, nome)
     return espaco
@@ -226,13 +350,16 @@ def _tensores() -> str:
     return "nativos" if "tensorflow" in sys.modules else "numpy"
 
 
-def pedido(nome: str, args: tuple, kwargs: dict, semente=None, ler: bool = False) -> str:
+def pedido(alvo: dict | str, args: tuple, kwargs: dict, semente=None, ler: bool = False, **opcoes) -> str:
     """O código a correr no kernel do aluno para uma chamada (só os dados de entrada); com ``ler``,
-    o pedido do valor da variável ``nome`` do caderno (sem a chamar)."""
+    o pedido do valor do nome do caderno (sem o chamar). ``alvo``: um nome do caderno (texto ou
+    ``{"nome": …}``), ``{"objeto": número}`` ou ``{"modulo": …, "nome": …}``; ``opcoes``:
+    ``atributo``, ``grafo``, ``contexto`` (ver ``servico_avaliacao.servir``)."""
     from otimizacao.servico_avaliacao import para_dados
 
-    msg = {"nome": nome, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs)), "semente": semente,
-           "ler": bool(ler)}
+    alvo = {"nome": alvo} if isinstance(alvo, str) else dict(alvo)
+    msg = {"alvo": alvo, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs)), "semente": semente,
+           "ler": bool(ler), **{k: v for k, v in opcoes.items() if v is not None}}
     try:
         import numpy as np
 
@@ -281,7 +408,7 @@ def _repor(original, depois) -> None:
     if isinstance(original, list) and isinstance(depois, list):
         if len(original) == len(depois):
             for i, (a, b) in enumerate(zip(original, depois, strict=True)):
-                if isinstance(a, (list, dict, np.ndarray)):
+                if isinstance(a, (list, dict, np.ndarray)) or _e_modelo_keras(a):
                     _repor(a, b)
                 else:
                     original[i] = b
@@ -291,7 +418,8 @@ def _repor(original, depois) -> None:
         for chave in [k for k in original if k not in depois]:
             del original[chave]
         for chave, valor in depois.items():
-            if chave in original and isinstance(original[chave], (list, dict, np.ndarray)):
+            if chave in original and (isinstance(original[chave], (list, dict, np.ndarray))
+                                      or _e_modelo_keras(original[chave])):
                 _repor(original[chave], valor)
             else:
                 original[chave] = valor
@@ -311,9 +439,42 @@ def _e_modelo_keras(valor) -> bool:
     return keras is not None and isinstance(valor, keras.Model)
 
 
-def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None) -> object:
+def _ligar(valor, canal, ligados):
+    """Troca os ``Remoto`` de uma resposta por ``ObjetoRemoto`` ligados ao canal."""
+    if isinstance(valor, servico_avaliacao.Remoto):
+        return ObjetoRemoto(canal, valor.numero, valor.tipo, ligados)
+    if isinstance(valor, list):
+        return [_ligar(v, canal, None) for v in valor]
+    if isinstance(valor, tuple):
+        return tuple(_ligar(v, canal, None) for v in valor)
+    if isinstance(valor, dict):
+        return {k: _ligar(v, canal, None) for k, v in valor.items()}
+    return valor
+
+
+def _ecoar(saidas: list, dados: dict) -> None:
+    """O que a chamada escreveu no ecrã e os avisos que deu, repetidos aqui: um teste que apanha
+    o ``print`` (``redirect_stdout``) ou os avisos (``catch_warnings``) de uma função do aluno vê-os.
+    Fora de um teste que os apanhe não vão para lado nenhum que conte."""
+    if sys.stdout is not sys.__stdout__:
+        for s in saidas:
+            if s.get("output_type") == "stream" and s.get("name") == "stdout":
+                sys.stdout.write(str(s.get("text", ""))[:100_000])
+    avisos = dados.get("avisos") if isinstance(dados, dict) else None
+    for tipos, mensagem in (avisos if isinstance(avisos, list) else [])[:100]:
+        categoria = UserWarning
+        for nome in tipos if isinstance(tipos, list) else []:
+            candidato = getattr(builtins, str(nome), None)
+            if isinstance(candidato, type) and issubclass(candidato, Warning):
+                categoria = candidato
+                break
+        warnings.warn(str(mensagem), categoria, stacklevel=2)
+
+
+def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None, canal=None, ligados=None) -> object:
     """O valor (ou o erro) da resposta do kernel, a partir das saídas da execução do pedido;
-    ``args``/``kwargs`` (os do juiz) recebem as mudanças que a função lhes fez no lugar."""
+    ``args``/``kwargs`` (os do juiz) recebem as mudanças que a função lhes fez no lugar, e
+    ``ligados`` (os argumentos com que o objeto chamado foi criado) o estado deles."""
     from otimizacao.servico_avaliacao import MIME, ObservacaoInvalida, de_dados
 
     respostas = [s for s in saidas if s.get("output_type") in ("display_data", "execute_result")
@@ -326,6 +487,7 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None) -> obje
     dados = respostas[-1]["data"][MIME]
     if isinstance(dados, str):
         dados = json.loads(dados)
+    _ecoar(saidas, dados)
     if isinstance(dados, dict) and isinstance(dados.get("erro"), dict):
         erro = dados["erro"]
         tipos = [str(t) for t in erro.get("tipos", [])][:20] if isinstance(erro.get("tipos"), list) else []
@@ -334,13 +496,18 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None) -> obje
         if not isinstance(dados, dict):
             raise ObservacaoInvalida("formato inválido")
         valor = de_dados(dados["ok"], tensores=_tensores())
-        if "depois" in dados:
-            args_depois, kwargs_depois = de_dados(dados["depois"], tensores=_tensores())
-            if len(args_depois) == len(args):
-                _repor(list(args), list(args_depois))
-            for chave, original in (kwargs or {}).items():
-                if chave in kwargs_depois:
-                    _repor(original, kwargs_depois[chave])
+        for chave, originais in (("depois", (args, kwargs or {})), ("ligados", ligados)):
+            if chave not in dados or originais is None:
+                continue
+            args_depois, kwargs_depois = de_dados(dados[chave], tensores=_tensores())
+            if len(args_depois) == len(originais[0]):
+                _repor(list(originais[0]), list(args_depois))
+            for nome, original in originais[1].items():
+                if nome in kwargs_depois:
+                    _repor(original, kwargs_depois[nome])
+        valor = _ligar(valor, canal, (tuple(args), dict(kwargs or {})))
+        if "contexto" in dados:
+            return valor, int(dados["contexto"])
         return valor
     except (ObservacaoInvalida, KeyError, TypeError, ValueError) as erro:
         raise ObservacaoEmFalta(f"A resposta do teu kernel a uma chamada do avaliador não é válida ({erro}).") from None

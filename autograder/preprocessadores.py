@@ -159,9 +159,9 @@ class ExecutarEJulgar(Execute):
         return celula
 
     # ------------------------------------------------------------------ o juiz
-    def chamar(self, nome: str, args: tuple, kwargs: dict, ler: bool = False):
-        """Uma chamada a um exercício, no kernel do aluno (ver ``juiz.ChamadaRemota``); com ``ler``,
-        o valor da variável ``nome`` do caderno."""
+    def chamar(self, alvo, args: tuple, kwargs: dict, ler: bool = False, ligados=None, **opcoes):
+        """Uma chamada no kernel do aluno (ver ``juiz.ChamadaRemota``: ``alvo`` é um nome do
+        caderno, um objeto guardado lá, ou uma função do pacote); com ``ler``, o valor do nome."""
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         from autograder import juiz
@@ -171,14 +171,14 @@ class ExecutarEJulgar(Execute):
         if semente is not None:
             sementes.pendente = None
         try:
-            celula = self._no_kernel(juiz.pedido(nome, args, kwargs, semente, ler=ler))
+            celula = self._no_kernel(juiz.pedido(alvo, args, kwargs, semente, ler=ler, **opcoes))
         except (CellTimeoutError, DeadKernelError, TimeoutError) as erro:  # do aluno: falta a observação
             raise juiz.ObservacaoEmFalta(
                 f"O teu kernel não respondeu a uma chamada do avaliador ({type(erro).__name__}): morreu ou "
                 "esgotou o tempo.") from None
         except Exception as erro:  # noqa: BLE001 (o resto é uma falha da avaliação, não do aluno)
             raise juiz.FalhaDoJuiz(f"{type(erro).__name__}: {erro}") from None
-        return juiz.resposta(celula.outputs, args, kwargs)
+        return juiz.resposta(celula.outputs, args, kwargs, canal=self, ligados=ligados)
 
     def _julgar(self, caderno: str, contexto: str, completos: dict[int, str], tempos: dict) -> dict:
         from nbformat.v4 import new_output

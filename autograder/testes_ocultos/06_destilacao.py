@@ -97,10 +97,28 @@ _por_classe = [float(np.mean(_prev[d.y_teste == _c] == _c)) for _c in range(10)]
 assert min(_por_classe) >= 0.6, f"O aluno destilado acerta pouco numa das classes ({min(_por_classe):.2f}): o treino usa as etiquetas e o professor de todos os exemplos?"
 
 # %% contexto
-# O juiz (autograder/juiz.py) corre aqui os testes dos valores das perdas (tensores do
-# TensorFlow vão e voltam como dados). As propriedades (a perda dentro de um tf.function, em
-# grafo) e o Destilador (um modelo do Keras treinado) ainda correm no kernel.
-import tensorflow as tf  # noqa: F401 (usado pelos testes)
+# O juiz (autograder/juiz.py) corre aqui todos os testes. As perdas vão e voltam como tensores
+# (e ``tf.function(perda_destilacao)`` compila-a no kernel do aluno); o Destilador vive no kernel
+# do aluno e é usado por número: os modelos que recebe vão como dados (configuração e pesos) e,
+# depois de cada método (compile, fit, evaluate), os pesos deles voltam para cá, onde o professor,
+# o aluno treinado e as previsões se medem com o TensorFlow deste processo.
+import tensorflow as tf
+import tf_keras as keras
 
-CELULAS_NO_KERNEL = {"teste_perda_destilacao_propriedades", "teste_destilador_professor_congelado", "teste_destilador_perda_desce",
-                     "teste_destilador_aluno_aprende"}
+from otimizacao import dados, modelos
+
+tf.get_logger().setLevel("ERROR")
+d = dados.carregar_dados("digits")
+professor = modelos.treinar_modelo_base(d)  # o mesmo professor do caderno (cache do modelo de base)
+professor.trainable = False
+
+
+def criar_aluno(semente: int = 0):
+    """O aluno do caderno: Flatten → Dense(32, relu) → Dense(10) (logits), sem treino."""
+    modelos.fixar_sementes(semente)
+    return keras.Sequential([
+        keras.layers.Input(shape=d.forma_entrada),
+        keras.layers.Flatten(),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(d.num_classes),
+    ], name="aluno")

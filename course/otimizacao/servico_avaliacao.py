@@ -84,6 +84,8 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         return {"t": "list", "v": [para_dados(list.__getitem__(valor, i), p) for i in range(list.__len__(valor))]}
     if isinstance(valor, dict):
         return {"t": "dict", "v": [[para_dados(k, p), para_dados(v, p)] for k, v in dict.items(valor)]}
+    if isinstance(valor, Referencia):  # do lado do juiz: um objeto que vive no kernel do aluno
+        return valor._como_dados()
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(valor, (numpy.ndarray, numpy.generic)):
         try:
@@ -98,7 +100,23 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         except Exception:  # noqa: BLE001 (um tensor simbólico, por exemplo)
             return {"t": "objeto", "tipo": type(valor).__name__}
     keras = sys.modules.get("tf_keras")
+    if keras is not None and isinstance(valor, keras.optimizers.Optimizer):
+        try:
+            config = keras.optimizers.serialize(valor)
+            json.dumps(config)
+            return {"t": "otimizador_keras", "config": json.dumps(config)}
+        except Exception:  # noqa: BLE001 (um otimizador que não se serializa: fica só o nome)
+            return {"t": "objeto", "tipo": type(valor).__qualname__}
+    if keras is not None and isinstance(valor, keras.callbacks.History):
+        return {"t": "historico", "history": para_dados(dict(valor.history), p), "epoch": para_dados(list(valor.epoch), p)}
+    figura = sys.modules.get("matplotlib.figure")
+    if figura is not None and isinstance(valor, figura.Figure):
+        return {"t": "figura", "eixos": [{"titulo": str(e.get_title())[:500], "x": str(e.get_xlabel())[:500],
+                                          "y": str(e.get_ylabel())[:500]} for e in valor.get_axes()[:50]]}
     if keras is not None and isinstance(valor, keras.Model):
+        if not type(valor).__module__.startswith(("tf_keras.", "tensorflow_model_optimization.")):
+            # uma subclasse do aluno (o Destilador): o código dela não atravessa; fica no kernel
+            return {"t": "objeto", "tipo": type(valor).__qualname__}
         try:
             return _modelo_para_dados(valor)
         except Exception:  # noqa: BLE001 (um modelo que não se guarda: fica só o nome do tipo)
@@ -209,6 +227,46 @@ def _dados_para_modelo(d: dict):
     return modelo
 
 
+class Referencia:
+    """Do lado do juiz: a base dos objetos que vivem no kernel do aluno (um exercício, uma
+    instância de uma classe do aluno). Atravessam a fronteira como o seu nome ou número, nunca
+    como o objeto (``autograder/juiz.py``)."""
+
+    def _como_dados(self) -> dict:
+        raise NotImplementedError
+
+
+class Remoto:
+    """Do lado do juiz, ao ler uma resposta: o número de um objeto guardado no kernel do aluno
+    (o juiz liga-o ao canal; ver ``juiz.ObjetoRemoto``)."""
+
+    def __init__(self, numero: int, tipo: str):
+        self.numero, self.tipo = numero, tipo
+
+
+class Historico:
+    """Do lado do juiz: o ``History`` de um ``fit`` feito no kernel do aluno, só com os dados."""
+
+    def __init__(self, history: dict, epoch: list):
+        self.history, self.epoch = history, epoch
+
+    def __repr__(self) -> str:
+        return f"<History {sorted(self.history)}>"
+
+
+def _figura(eixos: list):
+    """Do lado do juiz: uma figura do matplotlib nova com os títulos dos eixos da do aluno."""
+    from matplotlib.figure import Figure
+
+    figura = Figure()
+    for eixo in eixos[:50]:
+        novo = figura.add_subplot()
+        novo.set_title(str(eixo.get("titulo", "")))
+        novo.set_xlabel(str(eixo.get("x", "")))
+        novo.set_ylabel(str(eixo.get("y", "")))
+    return figura
+
+
 class Opaco:
     """Do lado do juiz: um valor que não era dado simples (só se sabe o nome do tipo)."""
 
@@ -219,13 +277,19 @@ class Opaco:
         return f"<objeto {self.tipo}>"
 
 
-def de_dados(d, profundidade: int = 0, tensores: str = "numpy"):
-    """O inverso de ``para_dados``, estrito: só cria tipos simples, arrays (sem pickle) e
-    ``Opaco``; qualquer outra coisa levanta ``ObservacaoInvalida``. ``tensores``: "numpy" (o
-    juiz recebe arrays) ou "nativos" (o kernel do aluno recebe tensores do TensorFlow/PyTorch)."""
+def de_dados(d, profundidade: int = 0, tensores: str = "numpy", resolver=None):
+    """O inverso de ``para_dados``, estrito: só cria tipos simples, arrays (sem pickle), modelos
+    do Keras e do PyTorch reconstruídos só com classes das bibliotecas, e ``Opaco``/``Remoto``;
+    qualquer outra coisa levanta ``ObservacaoInvalida``. ``tensores``: "numpy" (o juiz recebe
+    arrays) ou "nativos" (o kernel do aluno recebe tensores do TensorFlow/PyTorch). ``resolver``
+    (só no kernel): devolve o objeto do caderno de uma referência do juiz."""
     if profundidade > PROFUNDIDADE_MAXIMA + 1 or not isinstance(d, dict):
         raise ObservacaoInvalida("formato inválido")
     t, p = d.get("t"), profundidade + 1
+
+    def de(x):
+        return de_dados(x, p, tensores, resolver)
+
     try:
         if t == "none":
             return None
@@ -240,10 +304,10 @@ def de_dados(d, profundidade: int = 0, tensores: str = "numpy"):
         if t == "bytes":
             return base64.b64decode(str(d["v"]).encode("ascii"), validate=True)
         if t in ("list", "tuple"):
-            itens = [de_dados(x, p, tensores) for x in d["v"]]
+            itens = [de(x) for x in d["v"]]
             return itens if t == "list" else tuple(itens)
         if t == "dict":
-            return {de_dados(k, p, tensores): de_dados(v, p, tensores) for k, v in d["v"]}
+            return {de(k): de(v) for k, v in d["v"]}
         if t == "ndarray":
             return _texto_para_array(d["v"])
         if t == "escalar":
@@ -266,6 +330,27 @@ def de_dados(d, profundidade: int = 0, tensores: str = "numpy"):
             if "tf_keras" not in sys.modules:
                 return Opaco("modelo do Keras")
             return _dados_para_modelo(d)
+        if t == "otimizador_keras":
+            import tf_keras as keras
+
+            config = json.loads(str(d["config"]))
+            _sem_codigo(config)
+            return keras.optimizers.deserialize(config)
+        if t == "historico":
+            history, epoch = de(d["history"]), de(d["epoch"])
+            if not isinstance(history, dict) or not isinstance(epoch, list):
+                _invalida()
+            return Historico(history, epoch)
+        if t == "figura":
+            if not isinstance(d["eixos"], list):
+                _invalida()
+            return _figura([e for e in d["eixos"] if isinstance(e, dict)])
+        if t in ("remoto", "exercicio"):
+            if resolver is not None:
+                return resolver(d)
+            if t == "remoto":
+                return Remoto(int(d["id"]), str(d.get("tipo", "?"))[:200])
+            _invalida()
         if t == "objeto":
             return Opaco(str(d.get("tipo", "?"))[:200])
     except ObservacaoInvalida:
@@ -285,20 +370,81 @@ def _nomes_do_erro(erro: BaseException) -> list[str]:
     return [c.__name__ for c in type(erro).__mro__][:20]
 
 
+# Os objetos do aluno que o juiz usa por número (uma instância de uma classe do caderno, um
+# gestor de contexto aberto): ficam aqui, no kernel, e só o número atravessa a fronteira. Com
+# cada um, os argumentos com que foi criado (o juiz recebe o estado deles depois de cada método:
+# um modelo que o Destilador treina, por exemplo).
+_OBJETOS: dict[int, object] = {}
+_LIGADOS: dict[int, tuple] = {}
+_MODULOS_PERMITIDOS = ("otimizacao.",)  # funções de pacote que o juiz pode pedir (cenários dos testes)
+
+
+def _guardar(valor, ligados=None) -> dict:
+    numero = len(_OBJETOS) + 1
+    _OBJETOS[numero] = valor
+    if ligados is not None:
+        _LIGADOS[numero] = ligados
+    return {"t": "remoto", "id": numero, "tipo": type(valor).__qualname__[:200]}
+
+
+def _alvo(msg: dict, espaco: dict):
+    """O que o pedido quer chamar: um nome do caderno, um objeto guardado, ou uma função de um
+    módulo do pacote do curso; e, se houver, o seu atributo."""
+    import importlib
+
+    alvo = msg.get("alvo") or {}
+    if "objeto" in alvo:
+        valor = _OBJETOS[int(alvo["objeto"])]
+    elif "modulo" in alvo:
+        modulo = str(alvo["modulo"])
+        if not modulo.startswith(_MODULOS_PERMITIDOS):
+            raise ObservacaoInvalida(f"módulo não permitido: {modulo}")
+        valor = getattr(importlib.import_module(modulo), str(alvo["nome"]))
+    else:
+        valor = espaco[str(alvo["nome"])]
+    if msg.get("atributo"):
+        valor = getattr(valor, str(msg["atributo"]))
+    return valor
+
+
 def servir(pedido: str, espaco: dict) -> None:
-    """Chama ``espaco[nome](*args, **kwargs)`` (o pedido do juiz, em JSON e base64) e publica a
-    resposta (``{"ok": dados}`` ou ``{"erro": {...}}``) como uma saída do tipo ``MIME``."""
+    """Faz o pedido do juiz (em JSON e base64) e publica a resposta (``{"ok": dados}`` ou
+    ``{"erro": {...}}``) como uma saída do tipo ``MIME``. O pedido diz o alvo (um nome do caderno,
+    um objeto guardado por número ou uma função do pacote ``otimizacao``), o atributo a chamar, os
+    argumentos, e se é para ler o valor (``ler``), chamar em grafo (``grafo``: um ``tf.function``)
+    ou entrar/sair de um gestor de contexto (``contexto``)."""
+    import warnings
+
     from IPython.display import publish_display_data
 
     resposta: dict
+    avisos: list = []
     try:
         msg = json.loads(base64.b64decode(pedido.encode("ascii")).decode("utf-8"))
+        if "nome" in msg and "alvo" not in msg:
+            msg["alvo"] = {"nome": msg["nome"]}
         if msg.get("ler"):  # o valor de uma variável do caderno (uma entrada dos testes), sem chamar nada
-            publish_display_data({MIME: {"ok": para_dados(espaco[msg["nome"]])}})
+            _publicar(_alvo(msg, espaco))
             return
-        funcao = espaco[msg["nome"]]
-        args = de_dados(msg["args"], tensores="nativos")
-        kwargs = de_dados(msg["kwargs"], tensores="nativos")
+        if msg.get("contexto") == "sair":  # fecha um gestor de contexto aberto com «entrar»
+            numero = int(msg["alvo"]["objeto"])
+            gestor, valor = _OBJETOS[numero]
+            gestor.__exit__(None, None, None)
+            publish_display_data({MIME: {"ok": para_dados(valor)}})
+            return
+        funcao = _alvo(msg, espaco)
+
+        def resolver(d):
+            if d.get("t") == "remoto":
+                return _OBJETOS[int(d["id"])]
+            return espaco[str(d["nome"])]
+
+        args = de_dados(msg["args"], tensores="nativos", resolver=resolver)
+        kwargs = de_dados(msg["kwargs"], tensores="nativos", resolver=resolver)
+        if msg.get("grafo") is not None:  # como no fit: a função compilada em grafo
+            import tensorflow as tf
+
+            funcao = tf.function(funcao, **{str(k): v for k, v in dict(msg["grafo"]).items()})
         if msg.get("semente") is not None:  # o teste fixou as sementes antes desta chamada
             from otimizacao import modelos
 
@@ -306,18 +452,37 @@ def servir(pedido: str, espaco: dict) -> None:
         contexto = None
         if msg.get("errstate") and "numpy" in sys.modules:
             contexto = sys.modules["numpy"].errstate(**msg["errstate"])
-        if contexto is not None:
-            with contexto:
+        with warnings.catch_warnings(record=True) as avisos:
+            warnings.simplefilter("always")
+            if contexto is not None:
+                with contexto:
+                    valor = funcao(*args, **kwargs)
+            else:
                 valor = funcao(*args, **kwargs)
-        else:
-            valor = funcao(*args, **kwargs)
+            if msg.get("contexto") == "entrar":
+                gestor, valor = valor, valor.__enter__()
+                numero = len(_OBJETOS) + 1
+                _OBJETOS[numero] = (gestor, valor)
+                resposta = {"ok": para_dados(valor), "contexto": numero}
+            else:
+                dados = para_dados(valor)
+                if dados.get("t") == "objeto":  # uma instância do aluno: fica cá, vai o número
+                    dados = _guardar(valor, (list(args), kwargs) if isinstance(funcao, type) else None)
+                resposta = {"ok": dados}
         # Os argumentos depois da chamada: o juiz repõe nos seus o que a função mudou no lugar
-        # (uma lista, um dicionário, um array), como se a chamada tivesse sido local.
-        resposta = {"ok": para_dados(valor), "depois": para_dados([list(args), kwargs])}
+        # (uma lista, um dicionário, um array, um modelo), como se a chamada tivesse sido local;
+        # e, num método de um objeto guardado, o estado dos argumentos com que ele foi criado.
+        resposta["depois"] = para_dados([list(args), kwargs])
+        numero = (msg.get("alvo") or {}).get("objeto")
+        if numero is not None and int(numero) in _LIGADOS:
+            resposta["ligados"] = para_dados(list(_LIGADOS[int(numero)]))
     except BaseException as erro:  # noqa: BLE001 (tudo o que a função do aluno levantar é uma observação)
         if isinstance(erro, (KeyboardInterrupt, SystemExit)):
             raise
         resposta = {"erro": {"tipos": _nomes_do_erro(erro), "mensagem": str(erro)[:2000]}}
+    if avisos:
+        resposta["avisos"] = [[[c.__name__ for c in getattr(a.category, "__mro__", (Warning,))][:20],
+                               str(a.message)[:500]] for a in avisos[:100]]
     publish_display_data({MIME: resposta})
 
 
