@@ -167,9 +167,14 @@ class MetodoRemoto(_Chamavel):
 
 class _ComAtributos(_Chamavel):
     def __getattr__(self, nome: str):
+        """Um atributo do objeto do aluno: lido lá; um valor vem como dados, um método fica um
+        ``MetodoRemoto`` (chamado lá)."""
         if nome.startswith("_"):  # nomes especiais (numpy, IPython, copy…): nunca vão ao kernel
             raise AttributeError(nome)
-        return MetodoRemoto(self._canal, self._alvo, nome, self._ligados)
+        valor = self._canal.chamar(self._alvo, (), {}, ler=True, atributo=nome)
+        if isinstance(valor, servico_avaliacao.Metodo):
+            return MetodoRemoto(self._canal, self._alvo, nome, self._ligados)
+        return valor
 
 
 class ChamadaRemota(_ComAtributos, servico_avaliacao.Referencia):
@@ -334,9 +339,16 @@ def espaco_base(canal, exercicios: list[str]) -> dict:
 
     from otimizacao.verificacao import levanta
 
+    def espiar(nomes, funcao, *args, **kwargs):
+        """(valor, chamadas): chama ``funcao`` do aluno com ``nomes`` (``"torch.save"``) espiados lá;
+        ``chamadas[nome]``: por chamada, [tipo, é_ficheiro_em_memória] de cada argumento."""
+        canal.espiados = {}
+        valor = funcao._pedir(args, kwargs, espiar=list(nomes))
+        return valor, {n: list(canal.espiados.get(n) or []) for n in nomes}
+
     espaco = {"__name__": "__juiz__", "np": np, "levanta": levanta, "progresso": _SemProgresso(),
               "no_kernel": lambda modulo: ModuloNoKernel(canal, modulo),
-              "contexto_no_kernel": lambda nome: ContextoNoKernel(canal, nome)}
+              "contexto_no_kernel": lambda nome: ContextoNoKernel(canal, nome), "espiar": espiar}
     for nome in exercicios:
         espaco[nome] = ChamadaRemota(canal, nome)
     return espaco
@@ -344,10 +356,8 @@ def espaco_base(canal, exercicios: list[str]) -> dict:
 
 def _tensores() -> str:
     """Tensores do aluno chegam ao juiz como tensores se o contexto do caderno importou o
-    TensorFlow (os testes usam ``.numpy()``), senão como arrays."""
-    import sys
-
-    return "nativos" if "tensorflow" in sys.modules else "numpy"
+    TensorFlow ou o PyTorch (os testes usam ``.numpy()``, ``.dtype``), senão como arrays."""
+    return "nativos" if "tensorflow" in sys.modules or "torch" in sys.modules else "numpy"
 
 
 def pedido(alvo: dict | str, args: tuple, kwargs: dict, semente=None, ler: bool = False, **opcoes) -> str:
@@ -408,7 +418,7 @@ def _repor(original, depois) -> None:
     if isinstance(original, list) and isinstance(depois, list):
         if len(original) == len(depois):
             for i, (a, b) in enumerate(zip(original, depois, strict=True)):
-                if isinstance(a, (list, dict, np.ndarray)) or _e_modelo_keras(a):
+                if isinstance(a, (list, dict, np.ndarray)) or _e_modelo_keras(a) or _e_modulo_torch(a):
                     _repor(a, b)
                 else:
                     original[i] = b
@@ -419,17 +429,26 @@ def _repor(original, depois) -> None:
             del original[chave]
         for chave, valor in depois.items():
             if chave in original and (isinstance(original[chave], (list, dict, np.ndarray))
-                                      or _e_modelo_keras(original[chave])):
+                                      or _e_modelo_keras(original[chave]) or _e_modulo_torch(original[chave])):
                 _repor(original[chave], valor)
             else:
                 original[chave] = valor
     elif isinstance(original, np.ndarray) and isinstance(depois, np.ndarray) and original.flags.writeable:
         if original.shape == depois.shape:
             original[...] = depois
+    elif _e_modulo_torch(original) and type(original) is type(depois):
+        # o estado que a função deixou no módulo (tipos dos submódulos, modo, dtype, pesos)
+        original.__dict__.clear()
+        original.__dict__.update(depois.__dict__)
     elif _e_modelo_keras(original) and _e_modelo_keras(depois):
         antes, agora = original.get_weights(), depois.get_weights()
         if len(antes) == len(agora) and all(a.shape == b.shape for a, b in zip(antes, agora, strict=True)):
             original.set_weights(agora)
+
+
+def _e_modulo_torch(valor) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(valor, torch.nn.Module)
 
 
 def _e_modelo_keras(valor) -> bool:
@@ -485,8 +504,9 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None, canal=N
         raise ObservacaoEmFalta("O teu kernel não respondeu a uma chamada do avaliador" + detalhe
                                 + ": morreu, esgotou o tempo, ou o caderno mudou a forma como o código corre.")
     dados = respostas[-1]["data"][MIME]
-    if isinstance(dados, str):
-        dados = json.loads(dados)
+    # O nbclient guarda as saídas como NotebookNode (uma subclasse de dict): de volta a JSON puro,
+    # que o de_dados confere com ``type(x) is dict``.
+    dados = json.loads(dados if isinstance(dados, str) else json.dumps(dados))
     _ecoar(saidas, dados)
     if isinstance(dados, dict) and isinstance(dados.get("erro"), dict):
         erro = dados["erro"]
@@ -505,6 +525,13 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None, canal=N
             for nome, original in originais[1].items():
                 if nome in kwargs_depois:
                     _repor(original, kwargs_depois[nome])
+        if isinstance(valor, servico_avaliacao.Argumento):  # devolveu o argumento que recebeu
+            if not 0 <= valor.i < len(args):
+                raise ObservacaoInvalida("argumento inexistente")
+            valor = args[valor.i]
+        if canal is not None:
+            espiados = dados.get("espiados")
+            canal.espiados = espiados if isinstance(espiados, dict) else {}
         valor = _ligar(valor, canal, (tuple(args), dict(kwargs or {})))
         if "contexto" in dados:
             return valor, int(dados["contexto"])

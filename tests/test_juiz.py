@@ -47,7 +47,7 @@ def test_cada_nome_que_os_testes_julgados_usam_existe_no_juiz(caderno, build):
     contexto = juiz.contexto_do_caderno(caderno)
     no_kernel = juiz.celulas_no_kernel(contexto)
     _, do_contexto = _nomes_lidos_e_definidos(contexto)
-    disponiveis = (do_contexto | {"np", "levanta", "progresso"} | set(manifesto.POR_NOME[caderno].nomes)
+    disponiveis = (do_contexto | set(juiz.espaco_base(None, [])) | set(manifesto.POR_NOME[caderno].nomes)
                    | set(dir(builtins)) | set(juiz.lidos_do_kernel(contexto)))
     source = nbformat.read(raiz / "source" / caderno / f"{caderno}.ipynb", as_version=4)
     definidos_antes: set[str] = set()

@@ -80,6 +80,8 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         return {"t": "bytes", "v": base64.b64encode(bytes(memoryview(valor))).decode("ascii")}
     if isinstance(valor, tuple):
         return {"t": "tuple", "v": [para_dados(tuple.__getitem__(valor, i), p) for i in range(tuple.__len__(valor))]}
+    if isinstance(valor, range):
+        return para_dados(list(valor), profundidade)
     if isinstance(valor, list):
         return {"t": "list", "v": [para_dados(list.__getitem__(valor, i), p) for i in range(list.__len__(valor))]}
     if isinstance(valor, dict):
@@ -122,6 +124,13 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         except Exception:  # noqa: BLE001 (um modelo que não se guarda: fica só o nome do tipo)
             return {"t": "objeto", "tipo": type(valor).__qualname__}
     torch = sys.modules.get("torch")
+    if torch is not None and isinstance(valor, torch.nn.Module):
+        from otimizacao import modulos_torch
+
+        try:
+            return {"t": "modulo_torch", "v": modulos_torch.modulo_para_dados(valor, _array_para_texto)}
+        except Exception:  # noqa: BLE001 (uma classe fora da lista branca: fica só o nome do tipo)
+            return {"t": "objeto", "tipo": type(valor).__qualname__}
     if torch is not None and isinstance(valor, torch.Tensor):
         try:
             return {"t": "tensor_torch", "v": _array_para_texto(torch.Tensor.numpy(valor.detach().cpu()))}
@@ -244,6 +253,17 @@ class Remoto:
         self.numero, self.tipo = numero, tipo
 
 
+class Metodo:
+    """Do lado do juiz, ao ler um atributo de um objeto do aluno: é um método (chama-se lá)."""
+
+
+class Argumento:
+    """Do lado do juiz: a função devolveu o próprio argumento ``i`` que recebeu (não uma cópia)."""
+
+    def __init__(self, i: int):
+        self.i = i
+
+
 class Historico:
     """Do lado do juiz: o ``History`` de um ``fit`` feito no kernel do aluno, só com os dados."""
 
@@ -330,6 +350,16 @@ def de_dados(d, profundidade: int = 0, tensores: str = "numpy", resolver=None):
             if "tf_keras" not in sys.modules:
                 return Opaco("modelo do Keras")
             return _dados_para_modelo(d)
+        if t == "modulo_torch":
+            from otimizacao import modulos_torch
+
+            return modulos_torch.dados_para_modulo(d["v"], _texto_para_array)
+        if t == "metodo":
+            return Metodo()
+        if t == "argumento":
+            if resolver is not None:
+                _invalida()
+            return Argumento(int(d["i"]))
         if t == "otimizador_keras":
             import tf_keras as keras
 
@@ -407,6 +437,39 @@ def _alvo(msg: dict, espaco: dict):
     return valor
 
 
+# Funções de biblioteca que um teste pode espiar durante uma chamada (o que recebem, nunca o que
+# devolvem): por cada chamada, o tipo de cada argumento e se é um ficheiro em memória/aberto.
+_ESPIAVEIS = {"torch.save": ("torch", "save")}
+
+
+class _espiar:
+    def __init__(self, nomes, registo: dict):
+        self.nomes = [str(n) for n in nomes if str(n) in _ESPIAVEIS]
+        self.registo, self.originais = registo, []
+
+    def __enter__(self):
+        import importlib
+
+        for nome in self.nomes:
+            modulo, atributo = _ESPIAVEIS[nome]
+            alvo = importlib.import_module(modulo)
+            original = getattr(alvo, atributo)
+            chamadas = self.registo.setdefault(nome, [])
+
+            def espiao(*args, _original=original, _chamadas=chamadas, **kwargs):
+                _chamadas.append([[type(a).__name__, isinstance(a, io.IOBase)] for a in args][:10])
+                return _original(*args, **kwargs)
+
+            setattr(alvo, atributo, espiao)
+            self.originais.append((alvo, atributo, original))
+        return self
+
+    def __exit__(self, *erro):
+        for alvo, atributo, original in reversed(self.originais):
+            setattr(alvo, atributo, original)
+        return False
+
+
 def servir(pedido: str, espaco: dict) -> None:
     """Faz o pedido do juiz (em JSON e base64) e publica a resposta (``{"ok": dados}`` ou
     ``{"erro": {...}}``) como uma saída do tipo ``MIME``. O pedido diz o alvo (um nome do caderno,
@@ -423,8 +486,12 @@ def servir(pedido: str, espaco: dict) -> None:
         msg = json.loads(base64.b64decode(pedido.encode("ascii")).decode("utf-8"))
         if "nome" in msg and "alvo" not in msg:
             msg["alvo"] = {"nome": msg["nome"]}
-        if msg.get("ler"):  # o valor de uma variável do caderno (uma entrada dos testes), sem chamar nada
-            _publicar(_alvo(msg, espaco))
+        if msg.get("ler"):  # o valor de um nome do caderno ou de um atributo de um objeto, sem chamar nada
+            valor = _alvo(msg, espaco)
+            dados = para_dados(valor)
+            if dados.get("t") == "objeto":
+                dados = {"t": "metodo"} if callable(valor) else _guardar(valor)
+            publish_display_data({MIME: {"ok": dados}})
             return
         if msg.get("contexto") == "sair":  # fecha um gestor de contexto aberto com «entrar»
             numero = int(msg["alvo"]["objeto"])
@@ -452,7 +519,8 @@ def servir(pedido: str, espaco: dict) -> None:
         contexto = None
         if msg.get("errstate") and "numpy" in sys.modules:
             contexto = sys.modules["numpy"].errstate(**msg["errstate"])
-        with warnings.catch_warnings(record=True) as avisos:
+        espiados: dict = {}
+        with warnings.catch_warnings(record=True) as avisos, _espiar(msg.get("espiar") or (), espiados):
             warnings.simplefilter("always")
             if contexto is not None:
                 with contexto:
@@ -465,10 +533,16 @@ def servir(pedido: str, espaco: dict) -> None:
                 _OBJETOS[numero] = (gestor, valor)
                 resposta = {"ok": para_dados(valor), "contexto": numero}
             else:
-                dados = para_dados(valor)
-                if dados.get("t") == "objeto":  # uma instância do aluno: fica cá, vai o número
-                    dados = _guardar(valor, (list(args), kwargs) if isinstance(funcao, type) else None)
+                mesmo = [i for i, a in enumerate(args) if valor is a and not isinstance(a, (int, float, str, bool))]
+                if mesmo:  # devolveu o próprio argumento (não uma cópia): o juiz devolve o seu
+                    dados = {"t": "argumento", "i": mesmo[0]}
+                else:
+                    dados = para_dados(valor)
+                    if dados.get("t") == "objeto":  # uma instância do aluno: fica cá, vai o número
+                        dados = _guardar(valor, (list(args), kwargs) if isinstance(funcao, type) else None)
                 resposta = {"ok": dados}
+        if espiados:
+            resposta["espiados"] = espiados
         # Os argumentos depois da chamada: o juiz repõe nos seus o que a função mudou no lugar
         # (uma lista, um dicionário, um array, um modelo), como se a chamada tivesse sido local;
         # e, num método de um objeto guardado, o estado dos argumentos com que ele foi criado.
