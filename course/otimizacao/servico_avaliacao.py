@@ -113,8 +113,7 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         return {"t": "historico", "history": para_dados(dict(valor.history), p), "epoch": para_dados(list(valor.epoch), p)}
     figura = sys.modules.get("matplotlib.figure")
     if figura is not None and isinstance(valor, figura.Figure):
-        return {"t": "figura", "eixos": [{"titulo": str(e.get_title())[:500], "x": str(e.get_xlabel())[:500],
-                                          "y": str(e.get_ylabel())[:500]} for e in valor.get_axes()[:50]]}
+        return {"t": "figura", "eixos": [_eixo_para_dados(e) for e in valor.get_axes()[:50]]}
     if keras is not None and isinstance(valor, keras.Model):
         if not type(valor).__module__.startswith(("tf_keras.", "tensorflow_model_optimization.")):
             # uma subclasse do aluno (o Destilador): o código dela não atravessa; fica no kernel
@@ -137,6 +136,22 @@ def para_dados(valor, profundidade: int = 0) -> dict:
         except Exception:  # noqa: BLE001
             return {"t": "objeto", "tipo": type(valor).__name__}
     return {"t": "objeto", "tipo": type(valor).__qualname__}
+
+
+def _eixo_para_dados(eixo) -> dict:
+    """Um eixo de uma figura do matplotlib como dados: títulos e o que tem desenhado (os pontos
+    das linhas, os pontos dos gráficos de dispersão, os retângulos das barras)."""
+    import numpy as np
+
+    def pontos(xy) -> str:
+        return _array_para_texto(np.asarray(xy, dtype=np.float64).reshape(-1, 2)[:10_000])
+
+    retangulos = [[float(p.get_x()), float(p.get_y()), float(p.get_width()), float(p.get_height())]
+                  for p in eixo.patches[:1000] if hasattr(p, "get_width") and hasattr(p, "get_x")]
+    return {"titulo": str(eixo.get_title())[:500], "x": str(eixo.get_xlabel())[:500], "y": str(eixo.get_ylabel())[:500],
+            "linhas": [pontos(linha.get_xydata()) for linha in eixo.lines[:100]],
+            "dispersao": [pontos(c.get_offsets()) for c in eixo.collections[:100] if hasattr(c, "get_offsets")],
+            "barras": retangulos}
 
 
 def _modelo_para_dados(modelo) -> dict:
@@ -278,12 +293,22 @@ def _figura(eixos: list):
     """Do lado do juiz: uma figura do matplotlib nova com os títulos dos eixos da do aluno."""
     from matplotlib.figure import Figure
 
+    from matplotlib.patches import Rectangle
+
     figura = Figure()
     for eixo in eixos[:50]:
         novo = figura.add_subplot()
         novo.set_title(str(eixo.get("titulo", "")))
         novo.set_xlabel(str(eixo.get("x", "")))
         novo.set_ylabel(str(eixo.get("y", "")))
+        for texto in list(eixo.get("linhas") or [])[:100]:
+            xy = _texto_para_array(str(texto)).reshape(-1, 2)
+            novo.plot(xy[:, 0], xy[:, 1])
+        for texto in list(eixo.get("dispersao") or [])[:100]:
+            xy = _texto_para_array(str(texto)).reshape(-1, 2)
+            novo.scatter(xy[:, 0], xy[:, 1])
+        for x, y, largura, altura in list(eixo.get("barras") or [])[:1000]:
+            novo.add_patch(Rectangle((float(x), float(y)), float(largura), float(altura)))
     return figura
 
 
