@@ -49,11 +49,9 @@ assert not levanta(ValueError, WarmUpCosineDecay, 0, 1, 1e-3, 0.0), "warmup_step
 # Sem aquecimento, num fit que passa do fim (2 épocas de 5 passos, total_steps = 8).
 _s = WarmUpCosineDecay(0, 8, 3e-2, 3e-4)
 _ref = referencia_cosseno(0, 8, 3e-2, 3e-4)
-vistos.clear()
-_m = modelos.compilar(criar_modelo(1), taxa=_s)
-_m.fit(d.x_treino[:320], d.y_treino[:320], epochs=2, batch_size=64, verbose=0, callbacks=[RegistaTaxa()])
-assert len(vistos) == 10, f"Esperava 10 passos de treino; o callback viu {len(vistos)}."
-for _it, _lr in vistos:
+_treino = cenarios.treinar_com_taxa(criar_modelo(1), _s, d.x_treino[:320], d.y_treino[:320], epochs=2, batch_size=64)
+assert len(_treino["taxas"]) == 10, f"Esperava 10 passos de treino; o callback viu {len(_treino['taxas'])}."
+for _it, _lr in _treino["taxas"]:
     _r = float(_ref(_it - 1))
     assert abs(_lr - _r) <= 1e-6 * _r + 1e-6 * 3e-2, f"Sem aquecimento, no passo {_it - 1} do fit o otimizador usou {_lr:.6e}; esperava {_r:.6e}."
 # get_config: exatamente os quatro argumentos, e from_config recria a taxa noutros passos.
@@ -62,11 +60,7 @@ assert {k: _c[k] for k in ("warmup_steps", "total_steps", "initial_lr", "target_
 _copia = WarmUpCosineDecay.from_config(_c)
 assert all(abs(float(_copia(_p)) - float(_s(_p))) < 1e-12 for _p in (0, 3, 8, 50)), "from_config(get_config()) tem de dar a mesma taxa em todos os passos."
 # O modelo lido do ficheiro continua a treinar com a mesma taxa.
-with tempfile.TemporaryDirectory() as _pasta:
-    _caminho = os.path.join(_pasta, "m.keras")
-    _m.save(_caminho)
-    _lido = keras.models.load_model(_caminho, custom_objects={"WarmUpCosineDecay": WarmUpCosineDecay})
-_taxa_lida = keras.optimizers.schedules.deserialize(_lido.optimizer.get_config()["learning_rate"], custom_objects={"WarmUpCosineDecay": WarmUpCosineDecay})
+_taxa_lida = WarmUpCosineDecay.from_config(_treino["config_lida"])
 assert abs(float(_taxa_lida(4)) - float(_ref(4))) <= 1e-6 * float(_ref(4)) + 3e-8, "A taxa do modelo lido do ficheiro não é a mesma: o get_config tem de guardar os quatro argumentos."
 
 # %% teste_simular_plateau_basico
@@ -134,14 +128,40 @@ assert levanta(ValueError, simular_reduce_on_plateau, [1.0, 0.9], 1e-3, factor=1
 assert levanta(ValueError, simular_reduce_on_plateau, [1.0, 0.9], 1e-3, factor=-0.5), "factor negativo tem de dar ValueError."
 
 # %% contexto
-# O juiz (autograder/juiz.py) corre aqui os testes de simular_reduce_on_plateau (o
-# ReduceLROnPlateau verdadeiro corre neste processo). O básico compara a simulação com o treino
-# da secção 1 do caderno: do kernel lê-se só a curva de validação (val_loss) e a taxa inicial, e
-# as taxas que o callback verdadeiro usa nessa curva calculam-se aqui. A WarmUpCosineDecay é
-# usada dentro do fit: ainda corre no kernel.
+# O juiz (autograder/juiz.py) corre aqui todos os testes do 07. A WarmUpCosineDecay vive no kernel
+# do aluno e é usada por número: cada taxa pedida (num passo int, float, tensor ou variável; em
+# grafo com tf.function, compilada lá) volta como tensor; o treino com a taxa (fit, guardar e ler)
+# corre lá pelo cenário otimizacao.cenarios.treinar_com_taxa, que só devolve o que o otimizador
+# usou. A referência (o CosineDecay do tf_keras) e o ReduceLROnPlateau verdadeiro correm aqui.
+# O básico do simular_reduce_on_plateau compara com o treino da secção 1 do caderno: do kernel
+# lê-se só a curva de validação (val_loss) e a taxa inicial.
+import tensorflow as tf
 import tf_keras as keras
 
-CELULAS_NO_KERNEL = {"teste_warmup_cosine_valores", "teste_warmup_cosine_grafo", "teste_warmup_cosine_fit_e_guardar"}
+from otimizacao import dados, modelos
+
+tf.get_logger().setLevel("ERROR")
+d = dados.carregar_dados("digits")
+cenarios = no_kernel("otimizacao.cenarios")
+
+
+def criar_modelo(semente: int = 0):
+    """O modelo pequeno do caderno: Flatten → Dense(32, relu) → Dense(10) (logits), sem treino."""
+    modelos.fixar_sementes(semente)
+    return keras.Sequential([
+        keras.layers.Input(shape=d.forma_entrada),
+        keras.layers.Flatten(),
+        keras.layers.Dense(32, activation="relu"),
+        keras.layers.Dense(d.num_classes),
+    ], name="pequeno")
+
+
+def referencia_cosseno(w, t, inicial, final):
+    """O CosineDecay do tf_keras com os argumentos da WarmUpCosineDecay (como no caderno)."""
+    return keras.optimizers.schedules.CosineDecay(0.0, decay_steps=t - w, alpha=final / inicial,
+                                                  warmup_target=inicial, warmup_steps=w)
+
+
 DO_KERNEL = ("val_loss", "TAXA")
 
 

@@ -97,7 +97,9 @@ def para_dados(valor, profundidade: int = 0) -> dict:
     tf = sys.modules.get("tensorflow")
     if tf is not None and numpy is not None:
         try:
-            if tf.is_tensor(valor) or isinstance(valor, tf.Variable):
+            if isinstance(valor, tf.Variable):  # como o optimizer.iterations: chega como variável
+                return {"t": "variavel_tf", "v": _array_para_texto(numpy.asarray(valor))}
+            if tf.is_tensor(valor):
                 return {"t": "tensor_tf", "v": _array_para_texto(numpy.asarray(valor))}
         except Exception:  # noqa: BLE001 (um tensor simbólico, por exemplo)
             return {"t": "objeto", "tipo": type(valor).__name__}
@@ -241,8 +243,12 @@ def _dados_para_modelo(d: dict):
             modelo = keras.models.model_from_json(json.dumps(config))
             _por_pesos(modelo, d["pesos"])
             if compilacao is not None:
-                modelo.compile_from_config(compilacao)
-                if d.get("iteracoes") is not None and modelo.optimizer is not None:
+                try:
+                    modelo.compile_from_config(compilacao)
+                except Exception:  # noqa: BLE001 (uma taxa ou perda do aluno na compilação: o código
+                    # dela não atravessa; o modelo chega com a arquitetura e os pesos, sem compilação)
+                    pass
+                if d.get("iteracoes") is not None and getattr(modelo, "optimizer", None) is not None:
                     modelo.optimizer.iterations.assign(int(d["iteracoes"]))
     except ObservacaoInvalida:
         raise
@@ -357,12 +363,12 @@ def de_dados(d, profundidade: int = 0, tensores: str = "numpy", resolver=None):
             return _texto_para_array(d["v"])
         if t == "escalar":
             return _texto_para_array(d["v"])[()]
-        if t == "tensor_tf":
+        if t in ("tensor_tf", "variavel_tf"):
             arr = _texto_para_array(d["v"])
             if tensores == "nativos":
                 import tensorflow as tf
 
-                return tf.constant(arr)
+                return tf.Variable(arr) if t == "variavel_tf" else tf.constant(arr)
             return arr
         if t == "tensor_torch":
             arr = _texto_para_array(d["v"])
