@@ -525,14 +525,14 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None, canal=N
             for nome, original in originais[1].items():
                 if nome in kwargs_depois:
                     _repor(original, kwargs_depois[nome])
-        if isinstance(valor, servico_avaliacao.Argumento):  # devolveu o argumento que recebeu
-            if not 0 <= valor.i < len(args):
-                raise ObservacaoInvalida("argumento inexistente")
-            valor = args[valor.i]
         if canal is not None:
             espiados = dados.get("espiados")
             canal.espiados = espiados if isinstance(espiados, dict) else {}
         valor = _ligar(valor, canal, (tuple(args), dict(kwargs or {})))
+        if isinstance(valor, servico_avaliacao.Argumento):  # devolveu o argumento que recebeu
+            if not 0 <= valor.i < len(args):
+                raise ObservacaoInvalida("argumento inexistente")
+            valor = args[valor.i]
         if "contexto" in dados:
             return valor, int(dados["contexto"])
         return valor
