@@ -28,9 +28,15 @@ Um teste que precisa de uma variável do caderno (a curva de um treino feito lá
 como dado simples, depois de o caderno correr: o contexto lista-as em ``DO_KERNEL`` e o seu
 ``depois_do_caderno()`` calcula aqui, a partir delas, o que se espera.
 
+Objetos do aluno (uma instância do ``Destilador``, do ``PipelineOtimizacao``) ficam no kernel e
+usam-se por número (``ObjetoRemoto``): os métodos chamam-se lá e devolvem dados; os modelos com
+que foram criados voltam para cá depois de cada método. O que só se observa correndo no kernel (um
+``fit`` com um callback do aluno, um gestor de contexto do caderno, uma função espiada) corre lá
+por cenários do pacote (``otimizacao.cenarios``, ``no_kernel``) que só contam o que aconteceu.
+
 Um caderno é julgado aqui quando o seu ficheiro de testes ocultos tem a secção
-``# %% contexto``; as células que esse contexto lista em ``CELULAS_NO_KERNEL`` (e os cadernos
-sem contexto) ainda correm os testes no kernel (ver README, «Modelo de ameaças»).
+``# %% contexto`` (todos os do curso têm; sem ela, os testes correriam no kernel do aluno, e
+``tests/test_juiz.py`` falha).
 """
 
 from __future__ import annotations
@@ -98,14 +104,6 @@ def _literal_do_contexto(contexto: str, nome: str):
     return None
 
 
-def celulas_no_kernel(contexto: str) -> set[str]:
-    """As células de teste que o contexto deixa, por agora, no kernel do aluno
-    (``CELULAS_NO_KERNEL = {...}``, um literal): as que precisam de objetos que ainda não
-    atravessam a fronteira como dados simples (modelos do Keras, classes usadas dentro do
-    ``fit``). Lido sem correr o contexto: decide-se antes de o caderno correr."""
-    return set(_literal_do_contexto(contexto, "CELULAS_NO_KERNEL") or ())
-
-
 def lidos_do_kernel(contexto: str) -> tuple[str, ...]:
     """As variáveis do caderno que o juiz lê do kernel depois de o caderno correr
     (``DO_KERNEL = (...)``, um literal): entradas dos testes, como a curva de um treino do
@@ -115,13 +113,12 @@ def lidos_do_kernel(contexto: str) -> tuple[str, ...]:
 
 def julgadas(celulas, contexto: str | None) -> list[int]:
     """Os índices das células de teste que o juiz avalia: as células de código avaliadas, sem
-    resposta do aluno, de um caderno com contexto, fora de ``CELULAS_NO_KERNEL``."""
+    resposta do aluno, de um caderno com contexto (todos os do curso têm um: tests/test_juiz.py)."""
     if contexto is None:
         return []
-    no_kernel = celulas_no_kernel(contexto)
     return [i for i, c in enumerate(celulas)
             if c.cell_type == "code" and comum.nbgrader_meta(c).get("grade")
-            and not comum.nbgrader_meta(c).get("solution") and comum.nbgrader_meta(c).get("grade_id") not in no_kernel]
+            and not comum.nbgrader_meta(c).get("solution")]
 
 
 class _SemProgresso:

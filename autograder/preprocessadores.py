@@ -87,7 +87,6 @@ class ExecutarEJulgar(Execute):
                 # das células «trazer_do_caderno_*» (uma falha, uma penalização: ver abaixo).
                 if referencias := _referencias_anteriores(resources):
                     self._no_kernel(referencias)
-                    self._repetir_com_referencias(completos)
                 julgamento = self._julgar(caderno, contexto, completos, tempos)
                 julgamento["adulteracoes"] = achados
         # O kernel já morreu. O que ele escreveu na pasta durante a fase do juiz (quando tinha o
@@ -118,31 +117,6 @@ class ExecutarEJulgar(Execute):
         except Exception:  # noqa: BLE001 (do aluno ou do kernel: fica no relatório, não na nota)
             return ["sem_resposta"]
         return [str(a)[:120] for a in achados][:50] if isinstance(achados, list) else ["sem_resposta"]
-
-    def _repetir_com_referencias(self, completos: dict[int, str]) -> None:
-        """As células de teste que ainda correm no kernel (``CELULAS_NO_KERNEL``, por exemplo as
-        do ``PipelineOtimizacao`` do 09, que chama as funções dos cadernos 01 e 04) correm outra
-        vez, já com as versões de referência dessas funções. Se passarem, a célula passa (o erro
-        nos cadernos anteriores já se pagou lá). Se falharem, fica a saída da corrida do aluno:
-        as saídas desta repetição nunca chegam ao caderno nem ao feedback (uma célula do aluno
-        podia imprimir nelas o código de referência)."""
-        from nbformat.v4 import new_output
-
-        from autograder import comum
-
-        for i, celula in enumerate(self.nb.cells):
-            if (i in completos or celula.cell_type != "code" or not comum.nbgrader_meta(celula).get("grade")
-                    or comum.nbgrader_meta(celula).get("solution")):
-                continue
-            passou_antes = not any(s.get("output_type") == "error" for s in celula.get("outputs", []))
-            repetida = self._no_kernel(celula.source)
-            if not any(s.get("output_type") == "error" for s in repetida.get("outputs", [])):
-                celula.outputs = [new_output("stream", name="stdout", text=(
-                    "✅ Avaliado com as versões de referência das funções dos cadernos anteriores (um erro "
-                    "nelas já contou lá): os testes desta célula passaram.\n"))]
-            elif passou_antes:
-                celula.outputs = [new_output("error", ename="AssertionError", evalue=FALHOU_COM_REFERENCIAS,
-                                             traceback=[f"AssertionError: {FALHOU_COM_REFERENCIAS}"])]
 
     def _no_kernel(self, codigo: str):
         """Corre ``codigo`` no kernel do aluno numa célula que não fica no caderno (o nbclient
@@ -255,13 +229,9 @@ class ExecutarEJulgar(Execute):
 # 01/04: para não o pagar outra vez, os testes do 05 e do 09 correm com as versões de referência
 # dessas funções (as do caderno source, que só o avaliador tem). O caderno do aluno corre com as
 # dele; a troca faz-se no kernel só depois, na fase do juiz, cujas saídas nunca chegam ao caderno
-# nem ao feedback: as células julgadas correm no juiz, e as que ainda correm no kernel (as do
-# PipelineOtimizacao do 09) repetem-se lá (``_repetir_com_referencias``), ficando no caderno só o
-# veredicto. O que o kernel escrever na pasta nessa fase é apagado (``_apagar_novos``).
+# nem ao feedback: as células de teste correm no juiz, que só recebe dados do kernel. O que o
+# kernel escrever na pasta nessa fase é apagado (``_apagar_novos``).
 _PREFIXO_TRAZER = "trazer_do_caderno_"
-FALHOU_COM_REFERENCIAS = ("Os testes desta célula passaram com as tuas funções dos cadernos anteriores, mas falham "
-                          "com as versões de referência delas: o teu código depende de um pormenor das tuas. "
-                          "Usa só o que o enunciado de cada função garante.")
 
 
 def _ficheiros(pasta: Path) -> dict[str, tuple[int, int]]:

@@ -33,8 +33,9 @@ def _nomes_lidos_e_definidos(codigo: str) -> tuple[set[str], set[str]]:
     return lidos, definidos
 
 
-def test_ha_cadernos_julgados_fora_do_kernel():
-    assert {"00_numeros_e_memoria", "10_checklist"} <= set(JULGADOS), JULGADOS
+def test_todos_os_cadernos_sao_julgados_fora_do_kernel():
+    """Sem a secção contexto, os testes de um caderno correriam no kernel do aluno (issue 20)."""
+    assert JULGADOS == [c.nome for c in manifesto.CADERNOS], JULGADOS
 
 
 @pytest.mark.parametrize("caderno", JULGADOS)
@@ -45,7 +46,6 @@ def test_cada_nome_que_os_testes_julgados_usam_existe_no_juiz(caderno, build):
 
     raiz, _ = build
     contexto = juiz.contexto_do_caderno(caderno)
-    no_kernel = juiz.celulas_no_kernel(contexto)
     _, do_contexto = _nomes_lidos_e_definidos(contexto)
     disponiveis = (do_contexto | set(juiz.espaco_base(None, [])) | set(manifesto.POR_NOME[caderno].nomes)
                    | set(dir(builtins)) | set(juiz.lidos_do_kernel(contexto)))
@@ -54,8 +54,6 @@ def test_cada_nome_que_os_testes_julgados_usam_existe_no_juiz(caderno, build):
     for celula in source.cells:
         meta = comum.nbgrader_meta(celula)
         if not (meta.get("grade") and not meta.get("solution") and celula.cell_type == "code"):
-            continue
-        if meta["grade_id"] in no_kernel:
             continue
         visivel, oculta = comum.partes_do_teste(celula.source)
         lidos, definidos = _nomes_lidos_e_definidos(visivel + "\n" + oculta)

@@ -88,7 +88,7 @@ assert float(_t) < 10.0, f"Deu {float(_t):.1f} ms quando 8 de 10 chamadas são i
 import copy  # noqa: F401 (usado pelos testes)
 import io  # noqa: F401
 
-import numpy as np
+import numpy as np  # noqa: F401 (usado pelos testes)
 import torch
 from torch import nn
 

@@ -120,7 +120,7 @@ plt.close(_fig)
 # Tudo o que se mede (exatidão, tamanhos, zeros) mede-se aqui, com um interpretador próprio; o
 # avaliar_tflite dos testes visíveis é o deste contexto (um erro no do caderno 01 já contou lá).
 import contextlib  # noqa: F401 (usado pelos testes)
-import gzip
+import gzip  # noqa: F401
 import io  # noqa: F401
 import warnings
 
