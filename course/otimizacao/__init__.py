@@ -14,6 +14,9 @@ Módulos:
     progresso    -- o registo do que cada caderno demonstrou (lido pelo caderno 10)
     manifesto    -- uma declaração por caderno: secção, exercícios, pontos, checklist
     verificacao  -- as mensagens dos testes visíveis (exercicio_pronto, levanta)
+    cenarios     -- cenários de teste que só observam (um callback, um treino com uma taxa)
+    latencia     -- o Dorminhoco, um módulo do PyTorch de custo conhecido (testes de latência)
+    servico_avaliacao, modulos_torch -- o lado do aluno do juiz da avaliação (só dados simples)
     graficos, figuras_* -- as figuras reutilizadas pelos cadernos
 """
 

@@ -5,7 +5,9 @@ de um modelo que ele guarde e de alguém que chame os seus métodos como o ``fit
 cenários fazem isso numa pasta temporária (apagada no fim, aconteça o que acontecer) e devolvem
 só dados simples: que ficheiros o callback mandou guardar, que ficheiros ficaram no disco depois
 de cada época, o que tem na lista ``melhores``, que avisos deu, o histórico do ``fit`` e o erro
-que o ``fit`` levantou, se levantou.
+que o ``fit`` levantou, se levantou. O ``treinar_com_taxa`` (caderno 07) faz o mesmo para uma
+taxa de aprendizagem do aluno: a taxa que o otimizador usou em cada passo e a que se lê de volta
+de um modelo guardado.
 
 Não há aqui nenhum veredicto nem nenhum valor esperado, e nada que resolva um exercício: quem
 compara o que aconteceu com o que devia acontecer é a célula de teste. Na avaliação, a célula
@@ -26,7 +28,7 @@ import shutil
 import tempfile
 import warnings
 
-__all__ = ["conduzir_callback", "treinar_com_callback"]
+__all__ = ["conduzir_callback", "treinar_com_callback", "treinar_com_taxa"]
 
 _CLASSE_MODELO = None
 
@@ -174,3 +176,32 @@ def treinar_com_callback(classe, padrao: str, modelo, x, y, validation_data=None
         }
     finally:
         shutil.rmtree(pasta, ignore_errors=True)
+
+
+def treinar_com_taxa(modelo, taxa, x, y, epochs: int, batch_size: int) -> dict:
+    """Treina ``modelo`` com o otimizador do curso e a taxa de aprendizagem ``taxa`` (um
+    ``LearningRateSchedule``), regista a taxa que o otimizador usou em cada passo, guarda o modelo
+    num ficheiro ``.keras`` temporário e lê-o de volta. Apresentado no caderno 07.
+
+    Devolve ``{"taxas": [(iterations, lr), ...], "config_lida": {...}}``: depois do passo k
+    (``iterations`` = k + 1) o otimizador usou a taxa do passo k; ``config_lida`` é a configuração
+    da taxa no modelo lido do ficheiro. Um erro no ``fit``, no ``save`` ou no ``load_model`` passa
+    para quem chama."""
+    import tf_keras as keras
+
+    from otimizacao import modelos
+
+    taxas: list[tuple[int, float]] = []
+
+    class _RegistaTaxa(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            otimizador = self.model.optimizer
+            taxas.append((int(otimizador.iterations), float(otimizador.learning_rate)))
+
+    compilado = modelos.compilar(modelo, taxa=taxa)
+    compilado.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[_RegistaTaxa()])
+    with tempfile.TemporaryDirectory(prefix="curso4_taxa_") as pasta:
+        caminho = os.path.join(pasta, "modelo.keras")
+        compilado.save(caminho)
+        lido = keras.models.load_model(caminho, custom_objects={type(taxa).__name__: type(taxa)})
+    return {"taxas": taxas, "config_lida": lido.optimizer.get_config()["learning_rate"]["config"]}

@@ -298,7 +298,6 @@ class Historico:
 def _figura(eixos: list):
     """Do lado do juiz: uma figura do matplotlib nova com os títulos dos eixos da do aluno."""
     from matplotlib.figure import Figure
-
     from matplotlib.patches import Rectangle
 
     figura = Figure()
