@@ -33,7 +33,26 @@ def preparar_namespace(nb) -> dict:
         if not nbgrader_meta(celula).get("grade"):
             executar(celula.source, ns, f"<célula {i}>")
     plt.close("all")
+    ns.update(_pontes_locais(ns))
     return ns
+
+
+def _pontes_locais(ns: dict) -> dict:
+    """No juiz, os testes ocultos usam pontes para o kernel do aluno (``juiz.espaco_base``:
+    ``espiar``, ``no_kernel``, ``contexto_no_kernel``). Aqui o «kernel» é este processo: as
+    mesmas pontes, locais."""
+    import importlib
+
+    from otimizacao import servico_avaliacao
+
+    def espiar(nomes, funcao, *args, **kwargs):
+        registo: dict = {}
+        with servico_avaliacao._espiar(nomes, registo):
+            valor = funcao(*args, **kwargs)
+        return valor, {n: list(registo.get(n) or []) for n in nomes}
+
+    return {"espiar": espiar, "no_kernel": importlib.import_module,
+            "contexto_no_kernel": lambda nome: ns[nome]}
 
 
 def falha(fonte_teste: str, ns: dict) -> BaseException | None:
