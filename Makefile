@@ -1,5 +1,6 @@
 # A interface do projeto (README.md explica cada comando).
 # Alvos principais: curso, professor, test, notebooks, avaliar, bench, bench-avaliacao.
+# turma: a turma a sério num JupyterHub desta máquina (como root: sudo make turma ALUNOS=turma.csv).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -90,6 +91,19 @@ bench: setup
 bench-avaliacao: setup
 	$(PY) -m bench.bench_avaliacao $(if $(TAREFAS),--tarefas $(TAREFAS)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(ALUNOS),--alunos $(ALUNOS)) \
 	  $(if $(MOTOR),--motor $(MOTOR))
+
+# A turma a sério (como root): ALUNOS=turma.csv (numero,nome,email) cria as contas e arranca o
+# JupyterHub com o nbgrader partilhado (turma/hub.py; README, «Uma turma a sério no JupyterHub»).
+# O proxy do JupyterHub (npm configurable-http-proxy, versão exata em turma/package.json) é
+# instalado aqui, em turma/node_modules. PORTA por omissão: 8000; NO_BROWSER=1 como no curso.
+turma/node_modules/.instalado: turma/package.json turma/package-lock.json
+	cd turma && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: turma
+turma: setup turma/node_modules/.instalado
+	$(PY) -m turma.hub --alunos "$(ALUNOS)" --porta $(if $(filter command line environment,$(origin PORTA)),$(PORTA),8000) \
+	  $(if $(NO_BROWSER),--sem-navegador,)
 
 limpar:
 	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \

@@ -55,6 +55,9 @@ def impressao_digital(*caminhos: Path) -> str:
     return h.hexdigest()
 
 
+_DO_NBGRADER = ("timestamp.txt", "submission_secret.txt")
+
+
 def ler_entrega(pasta: Path, tarefa: str, release) -> tuple[nbformat.NotebookNode | None, list[str]]:
     """O caderno entregue em ``pasta`` para ``tarefa`` (ou None) e os motivos a registar."""
     esperado = f"{tarefa}.ipynb"
@@ -62,7 +65,10 @@ def ler_entrega(pasta: Path, tarefa: str, release) -> tuple[nbformat.NotebookNod
     if not pasta.is_dir():
         return None, [f"Não entregaste a tarefa {tarefa} (falta a pasta {tarefa}/ com {esperado})."]
     cadernos = sorted(p for p in pasta.glob("*.ipynb") if not p.name.startswith("."))
-    outros = sorted(p.name for p in pasta.iterdir() if p.is_file() and p.suffix != ".ipynb")
+    # timestamp.txt e submission_secret.txt: o nbgrader põe-nos em cada entrega recolhida
+    # (nbgrader collect); não são do aluno.
+    outros = sorted(p.name for p in pasta.iterdir() if p.is_file() and p.suffix != ".ipynb"
+                    and p.name not in _DO_NBGRADER)
     if outros:
         motivos.append(f"Ficheiros extra ignorados na avaliação: {', '.join(outros)}.")
     if (pasta / esperado).exists():
