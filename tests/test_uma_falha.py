@@ -3,9 +3,9 @@
 Os cadernos 05 e 09 usam as funções do 04 que o aluno traz para a célula «trazer_do_caderno_04».
 Um erro no 04 já custou pontos no 04; no 05 e no 09, os exercícios são julgados com as versões de
 referência dessas funções (trocadas no kernel só na fase do juiz: o caderno do aluno corre com
-as dele). No 09 as células do PipelineOtimizacao ainda correm no kernel: repetem-se lá, com as
-referências, e as saídas dessa repetição não chegam ao aluno. Avaliado pelo nbgrader a sério
-(make avaliar).
+as dele; os testes correm no juiz, e o PipelineOtimizacao do aluno, chamado por ele, usa no
+kernel as referências). O que o kernel escreve nessa fase não chega ao aluno. Avaliado pelo
+nbgrader a sério (make avaliar).
 """
 
 from __future__ import annotations
