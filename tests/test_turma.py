@@ -131,15 +131,21 @@ def turma():
     # O proxy do npm, instalado pelo próprio projeto (o mesmo alvo que o make turma usa).
     subprocess.run(["make", "-s", "turma/node_modules/.instalado"], cwd=RAIZ, check=True)
     _apagar_contas()
-    # O Python do .venv tem de ser legível pelas contas da turma. Se estiver num pyenv em /root
-    # (700), o teste deixa atravessar /root enquanto corre (só o x) e repõe o modo no fim.
+    # O Python do .venv (e o clone do projeto, para onde apontam o .venv e o node_modules da cópia)
+    # têm de ser atravessáveis pelas contas da turma. Se estiverem num pyenv em /root (700) ou num
+    # clone numa pasta do mktemp (700), o teste deixa atravessar essas pastas enquanto corre (só o
+    # x) e repõe os modos no fim.
     t = proc = saida = None
     base = Path(tempfile.mkdtemp(prefix="turma-teste-"))
-    modo_root = os.stat("/root").st_mode & 0o7777
+    modos: dict[Path, int] = {}
     try:
         python = Path(os.path.realpath(RAIZ / ".venv" / "bin" / "python"))
-        if python.is_relative_to("/root"):
-            os.chmod("/root", modo_root | 0o001)
+        for alvo in (python, Path(os.path.realpath(RAIZ)) / "x"):
+            for pasta in alvo.parents:
+                modo = os.stat(pasta).st_mode & 0o7777
+                if not modo & 0o001 and pasta not in modos:
+                    modos[pasta] = modo
+                    os.chmod(pasta, modo | 0o001)
         # Uma pasta que todos atravessam (o professor lê a raiz do curso; os alunos, o .venv).
         os.chmod(base, 0o711)
         (base / "projeto").mkdir()
@@ -194,7 +200,8 @@ def turma():
                     p.kill()
         _apagar_contas()
         shutil.rmtree(base, ignore_errors=True)
-        os.chmod("/root", modo_root)
+        for pasta, modo in modos.items():
+            os.chmod(pasta, modo)
 
 
 def _nota_no_feedback(t: Turma, conta: str) -> str:

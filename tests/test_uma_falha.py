@@ -81,12 +81,18 @@ def tamanho_gzip(modelo_ou_bytes):
         dados = b"".join(np.asarray(w).tobytes() for w in modelo_ou_bytes.get_weights())
     return len(gzip.compress(dados, compresslevel=9, mtime=0))
 """ + NAO_PODA
+# O espião escreve sempre na pasta da entrega (caminho absoluto, fixado ao registar): os pedidos do
+# juiz também são células, e durante o numa_pasta_vazia o kernel está noutra pasta.
 ESPIAO = """
+import os as _os
+_PASTA_DO_ESPIAO = _os.getcwd()
+
+
 def _espiao(*_args):
     funcao = globals().get("podar_progressivamente")
     nomes = ",".join(getattr(getattr(funcao, "__code__", None), "co_names", ()))
     print("ESPIA:" + nomes)
-    with open("espiado.txt", "a", encoding="utf-8") as ficheiro:
+    with open(_os.path.join(_PASTA_DO_ESPIAO, "espiado.txt"), "a", encoding="utf-8") as ficheiro:
         ficheiro.write(nomes + "\\n")
 
 
