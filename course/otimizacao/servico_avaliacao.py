@@ -559,9 +559,7 @@ def servir(pedido: str, espaco: dict) -> None:
                 valor = funcao(*args, **kwargs)
             if msg.get("contexto") == "entrar":
                 gestor, valor = valor, valor.__enter__()
-                numero = len(_OBJETOS) + 1
-                _OBJETOS[numero] = (gestor, valor)
-                resposta = {"ok": para_dados(valor), "contexto": numero}
+                resposta = {"ok": para_dados(valor), "contexto": _guardar((gestor, valor))["id"]}
             else:
                 mesmo = [i for i, a in enumerate(args) if valor is a and not isinstance(a, (int, float, str, bool))]
                 if mesmo:  # devolveu o próprio argumento (não uma cópia): o juiz devolve o seu
