@@ -112,39 +112,77 @@ def entregas_a_avaliar(submissoes: Path, tarefas: list[str]) -> list[tuple[str, 
     return [(p.name, tarefa, p / tarefa) for p in alunos for tarefa in tarefas]
 
 
+def linha_do_resultado(r: motor.Resultado) -> str:
+    """O que o ecrã diz de uma entrega acabada: a nota e, se esta corrida não a avaliou (a mesma
+    entrega e a mesma avaliação de uma corrida anterior), que a nota foi reutilizada e de quando."""
+    nota = "NÃO AVALIADA (falha da avaliação)" if r.nao_avaliada else f"{r.total:g}/{r.maximo:g}"
+    if r.reutilizado:
+        quando = f"de {r.avaliado_em}" if r.avaliado_em else "de uma corrida anterior"
+        como = f"(nota reutilizada, avaliada {quando}; REFAZER=1 avalia de novo)"
+    else:
+        como = f"avaliada em {r.segundos:.0f} s"
+    return (f"  {r.aluno} · {r.tarefa}: {nota} {como}"
+            + (f" ({len(r.motivos)} aviso(s))" if r.motivos else ""))
+
+
 def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, limites: motor.Limites,
                   refazer: bool = False) -> list[motor.Resultado]:
-    """Avalia as entregas em paralelo, com progresso; Ctrl-C para sem perder o que já acabou."""
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    """Avalia as entregas em paralelo, com progresso; Ctrl-C para sem perder o que já acabou.
+
+    A barra avança a cada entrega que acaba e, enquanto nenhuma acaba, diz quais estão a ser
+    avaliadas e há quanto tempo (atualizada a cada segundo num terminal; a cada 15 s num registo)."""
+    import time
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     from tqdm import tqdm
 
     resultados: list[motor.Resultado] = []
     falhas = 0
     barra = tqdm(total=len(lista), desc="A avaliar", unit="entrega", file=sys.stdout, dynamic_ncols=True)
+    intervalo = 1.0 if sys.stdout.isatty() else 15.0
+    em_curso: dict[tuple[str, str], float] = {}
+    trinco = threading.Lock()
+
+    def avaliar(aluno: str, tarefa: str, pasta: Path) -> motor.Resultado:
+        with trinco:
+            em_curso[(aluno, tarefa)] = time.monotonic()
+        try:
+            return motor.avaliar_entrega(raiz, tarefa, aluno, pasta, limites, refazer)
+        finally:
+            with trinco:
+                em_curso.pop((aluno, tarefa), None)
+
+    def mostrar_em_curso() -> None:
+        agora = time.monotonic()
+        with trinco:
+            correm = sorted(em_curso.items(), key=lambda x: x[1])
+        partes = [f"{aluno} · {tarefa} há {agora - t0:.0f} s" for (aluno, tarefa), t0 in correm]
+        texto = ("a avaliar " + ", ".join(partes)) if partes else ""
+        if falhas:
+            texto += ("; " if texto else "") + f"com avisos: {falhas}"
+        barra.set_postfix_str(texto, refresh=True)
+
     executor = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        futuros = {
-            executor.submit(motor.avaliar_entrega, raiz, tarefa, aluno, pasta, limites, refazer): (aluno, tarefa)
-            for aluno, tarefa, pasta in lista
-        }
-        for futuro in as_completed(futuros):
-            aluno, tarefa = futuros[futuro]
-            try:
-                r = futuro.result()
-            except motor.Interrompida:
-                continue
-            except Exception as erro:  # um erro do próprio motor não pode parar a turma nem dar 0
-                r = motor.Resultado(aluno, entregas.id_seguro(aluno), tarefa,
-                                    nao_avaliada=f"Erro interno ao avaliar ({type(erro).__name__}: {erro}).")
-            resultados.append(r)
-            if r.motivos or not r.avaliado:
-                falhas += 1
-            barra.set_postfix_str(f"com avisos: {falhas}")
-            nota = "NÃO AVALIADA (falha da avaliação)" if r.nao_avaliada else f"{r.total:g}/{r.maximo:g}"
-            barra.write(f"  {aluno} · {tarefa}: {nota} em {r.segundos:.0f} s"
-                        + (f" ({len(r.motivos)} aviso(s))" if r.motivos else ""))
-            barra.update(1)
+        futuros = {executor.submit(avaliar, aluno, tarefa, pasta): (aluno, tarefa) for aluno, tarefa, pasta in lista}
+        pendentes = set(futuros)
+        while pendentes:
+            acabados, pendentes = wait(pendentes, timeout=intervalo, return_when=FIRST_COMPLETED)
+            for futuro in acabados:
+                aluno, tarefa = futuros[futuro]
+                try:
+                    r = futuro.result()
+                except motor.Interrompida:
+                    continue
+                except Exception as erro:  # um erro do próprio motor não pode parar a turma nem dar 0
+                    r = motor.Resultado(aluno, entregas.id_seguro(aluno), tarefa,
+                                        nao_avaliada=f"Erro interno ao avaliar ({type(erro).__name__}: {erro}).")
+                resultados.append(r)
+                if r.motivos or not r.avaliado:
+                    falhas += 1
+                barra.write(linha_do_resultado(r))
+                barra.update(1)
+            mostrar_em_curso()
     except KeyboardInterrupt:
         motor.matar_todos()
         executor.shutdown(wait=False, cancel_futures=True)
@@ -231,6 +269,109 @@ def exportar(raiz: Path, alunos_ids: list[str], tarefas: list[str], destino: Pat
             escritor.writerows(linhas)
 
 
+# --------------------------------------------------------------------------- o formgrader
+def nome_da_pasta(aluno: str) -> tuple[str, str]:
+    """(nome próprio, apelidos) a partir do nome da pasta do aluno, com a regra do ``make turma``
+    (a primeira palavra e o resto; «_» conta como espaço): «Zé Maria» → («Zé», «Maria»),
+    «ana_silva» → («ana», «silva»), «ana» → («ana», «»)."""
+    palavras = aluno.replace("_", " ").split()
+    return (palavras[0], " ".join(palavras[1:])) if palavras else (aluno, "")
+
+
+def ler_lista_da_turma(caminho: Path) -> dict[str, tuple[str, str, str | None]]:
+    """A lista da turma (CSV numero,nome,email: a mesma do ``make turma``) como identificador ->
+    (nome próprio, apelidos, email). A pasta de um aluno reconhece-se pelo número («12345»), pela
+    conta do ``make turma`` («a12345») ou pelo nome («Zé Maria»)."""
+    from turma.hub import ler_alunos  # a mesma leitura (e as mesmas mensagens) do make turma
+
+    if not caminho.is_file():
+        raise SystemExit(f"❌ A lista da turma {caminho} não existe. Indica um CSV com as colunas "
+                         "numero,nome,email (o mesmo do make turma), por exemplo: make avaliar ALUNOS=turma.csv")
+    lista: dict[str, tuple[str, str, str | None]] = {}
+    for a in ler_alunos(caminho):
+        primeiro, _, resto = a.nome.partition(" ")
+        for chave in (a.numero, a.utilizador, a.nome, entregas.id_seguro(a.nome)):
+            lista.setdefault(chave, (primeiro, resto, a.email or None))
+    return lista
+
+
+def _hora_da_entrega(pasta: Path) -> str | None:
+    """A hora da entrega no formato do nbgrader (o do timestamp.txt): a do timestamp.txt que o
+    ``nbgrader collect`` lá deixou, senão a do caderno entregue mais recente (None sem caderno)."""
+    import datetime
+
+    if (pasta / "timestamp.txt").is_file():
+        return (pasta / "timestamp.txt").read_text(encoding="utf-8").strip() or None
+    cadernos = [p for p in pasta.glob("*.ipynb") if p.is_file()] if pasta.is_dir() else []
+    if not cadernos:
+        return None
+    quando = datetime.datetime.fromtimestamp(max(p.stat().st_mtime for p in cadernos), datetime.timezone.utc)
+    return quando.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def sincronizar_formgrader(raiz: Path, resultados: list[motor.Resultado], pastas: dict[tuple[str, str], Path],
+                           lista: dict[str, tuple[str, str, str | None]] | None = None) -> None:
+    """Deixa o formgrader a mostrar o que esta avaliação fez (depois do ``motor.registar``).
+
+    - Cada entrega com caderno avaliado fica em ``submitted/<id>/<tarefa>/`` (é lá que o
+      formgrader conta as entregas), com o caderno que foi avaliado e um ``timestamp.txt``. As
+      recolhidas pelo ``nbgrader collect`` (já em ``submitted/``) não se mexem.
+    - A hora da entrega (``_hora_da_entrega``) vai também para o gradebook: o formgrader só dá uma
+      entrega por avaliada (nota, correção manual) se as duas horas forem iguais.
+    - Os alunos ficam com nome próprio e apelidos: os da ``lista`` da turma, se lá estiverem;
+      senão, se o gradebook ainda não tiver nome nenhum, os do nome da pasta. Um nome que já lá
+      está (do ``make turma``, ou escrito no formgrader) só muda com a lista.
+    Uma entrega sem caderno avaliado (não entregue, ilegível) não conta como entrega no formgrader
+    (a nota dela, 0, está no gradebook)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.utils import parse_utc
+
+    submitted = raiz / "submitted"
+    with Gradebook(comum.url_gradebook(raiz)) as gb:
+        for aluno_id, aluno in {r.aluno_id: r.aluno for r in resultados if not r.nao_avaliada}.items():
+            try:
+                estudante = gb.find_student(aluno_id)
+            except MissingEntry:
+                continue
+            dados = (lista or {}).get(aluno) or (lista or {}).get(aluno_id)
+            if dados is not None:
+                estudante.first_name, estudante.last_name = dados[0], dados[1]
+                estudante.email = dados[2] or estudante.email
+            elif not estudante.first_name and not estudante.last_name:
+                estudante.first_name, estudante.last_name = nome_da_pasta(aluno)
+        gb.db.commit()
+        for r in resultados:
+            if r.nao_avaliada:  # o gradebook e as pastas ficam como estavam (motor.registar)
+                continue
+            pasta = pastas[(r.aluno_id, r.tarefa)]
+            destino = submitted / r.aluno_id / r.tarefa
+            recolhida = pasta.resolve().is_relative_to(submitted.resolve())
+            avaliado = raiz / "autograded" / r.aluno_id / r.tarefa / f"{r.tarefa}.ipynb"
+            hora = _hora_da_entrega(pasta) if avaliado.exists() else None
+            if not recolhida:
+                shutil.rmtree(destino, ignore_errors=True)
+                if avaliado.exists():
+                    destino.mkdir(parents=True)
+                    normalizado = (raiz / ".avaliacao" / r.aluno_id / r.tarefa / "submitted" / r.aluno_id / r.tarefa
+                                   / f"{r.tarefa}.ipynb")
+                    if normalizado.exists():  # o caderno que o nbgrader avaliou (sem saídas)
+                        shutil.copy2(normalizado, destino / f"{r.tarefa}.ipynb")
+                    else:  # avaliado noutra máquina (MOTOR=): o avaliado, sem as saídas
+                        nb = nbformat.read(avaliado, as_version=4)
+                        for celula in nb.cells:
+                            if celula.cell_type == "code":
+                                celula.outputs, celula.execution_count = [], None
+                        nbformat.write(nb, destino / f"{r.tarefa}.ipynb")
+                    if hora:
+                        (destino / "timestamp.txt").write_text(hora, encoding="utf-8")
+            try:
+                submissao = gb.find_submission(r.tarefa, r.aluno_id)
+            except MissingEntry:
+                continue
+            submissao.timestamp = parse_utc(hora) if hora else None
+        gb.db.commit()
+
+
 def _rotulo(celula: str) -> str:
     return celula.removeprefix("teste_")
 
@@ -297,6 +438,30 @@ def escrever_relatorio(resultados: list[motor.Resultado], destino: Path) -> None
     destino.write_text("\n".join(linhas) + "\n", encoding="utf-8")
 
 
+def feedback_para_o_nbgrader(submissoes: Path, raiz: Path, resultados: list[motor.Resultado]) -> int:
+    """Numa pasta recolhida pelo nbgrader (o *Collect* do formgrader: cada entrega traz o
+    ``timestamp.txt`` e o ``submission_secret.txt``), o *Release feedback* procura esses dois
+    ficheiros ao lado de cada feedback (é pelo segredo que o aluno reconhece o seu); o ``nbgrader
+    autograde`` copia-os, e aqui copiam-se também. O HTML fica legível pelo grupo e pelos outros
+    (o nbgrader copia-o com o mesmo modo para a troca, onde o aluno o lê; na raiz do curso quem o
+    protege são as pastas). Devolve quantos feedbacks ficaram prontos (0 fora de uma turma)."""
+    prontos = 0
+    for r in resultados:
+        entrega, destino = submissoes / r.aluno / r.tarefa, raiz / "feedback" / r.aluno_id / r.tarefa
+        if not ((entrega / "timestamp.txt").is_file() and (entrega / "submission_secret.txt").is_file()):
+            continue
+        htmls = list(destino.glob("*.html")) if destino.is_dir() else []
+        if not htmls:
+            continue
+        for nome in ("timestamp.txt", "submission_secret.txt"):
+            shutil.copyfile(entrega / nome, destino / nome)
+            os.chmod(destino / nome, 0o640)
+        for html in htmls:
+            os.chmod(html, os.stat(html).st_mode | 0o044)
+        prontos += 1
+    return prontos
+
+
 @contextlib.contextmanager
 def _terminar_como_ctrl_c():
     """SIGTERM (um ``kill``, o fim de uma sessão, o ``timeout``) e SIGHUP (o terminal fechou) param
@@ -332,6 +497,8 @@ def _main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tempo-entrega", type=int, default=motor.Limites.tempo_entrega, help="segundos por entrega")
     ap.add_argument("--memoria-mb", type=int, default=motor.Limites.memoria_mb, help="memória por processo (MB)")
     ap.add_argument("--motor", help="tcp://servidor:8786: entregas como tarefas do Dask (local: um LocalCluster)")
+    ap.add_argument("--alunos", type=Path,
+                    help="lista da turma (CSV numero,nome,email, a do make turma): os nomes no formgrader")
     ap.add_argument("--raiz", type=Path, default=AUTOGRADER, help=argparse.SUPPRESS)  # para os testes
     args = ap.parse_args(argv)
     limites = motor.Limites(tempo_celula=args.tempo_celula, tempo_entrega=args.tempo_entrega,
@@ -339,6 +506,8 @@ def _main(argv: list[str] | None = None) -> int:
 
     raiz = args.raiz.resolve()
     raiz.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(construir.RAIZ))
+    lista_turma = ler_lista_da_turma(args.alunos.resolve()) if args.alunos else None
     if (erro_gradebook := motor.verificar_gradebook(raiz)) is not None:  # GRADEBOOK=postgresql://…
         print(f"❌ {erro_gradebook}", file=sys.stderr)
         return 1
@@ -354,6 +523,10 @@ def _main(argv: list[str] | None = None) -> int:
     alunos = sorted({a for a, _, _ in lista})
     print(f"» {len(alunos)} aluno(s), {len(tarefas)} tarefa(s), {len(lista)} entrega(s), "
           f"{args.workers} em paralelo")
+    if lista_turma is not None:
+        fora = [a for a in alunos if a not in lista_turma and entregas.id_seguro(a) not in lista_turma]
+        if fora:
+            print(f"ℹ️  Fora da lista da turma {args.alunos} (no formgrader, o nome vem da pasta): {', '.join(fora)}")
     if motor.aviso_isolamento():
         print(f"⚠️  {motor.aviso_isolamento()}")
     print(f"» {motor.aquecer_cache(raiz)}")
@@ -387,6 +560,10 @@ def _main(argv: list[str] | None = None) -> int:
     de_novo = "Corrige a causa e corre o mesmo comando outra vez (as entregas já avaliadas não são avaliadas de novo)."
     problemas = passo("Registar as notas no gradebook e gerar o feedback", de_novo, motor.registar, raiz, resultados)
     falhas += problemas or []
+    passo("Preparar o feedback para o «Release feedback» do nbgrader", de_novo, feedback_para_o_nbgrader,
+          submissoes, raiz, resultados)
+    passo("Mostrar as entregas e os nomes dos alunos no formgrader", de_novo, sincronizar_formgrader, raiz,
+          resultados, {(entregas.id_seguro(a), t): p for a, t, p in lista}, lista_turma)
     alunos_ids = {r.aluno_id: r.aluno for r in resultados}
     nao_avaliadas = {(r.aluno_id, r.tarefa) for r in resultados if r.nao_avaliada}
     passo("Exportar o grades.csv", de_novo, exportar, raiz, list(alunos_ids), tarefas, raiz / "grades.csv",

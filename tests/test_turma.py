@@ -12,7 +12,6 @@ Ctrl-C que não deixa nada a correr. Contas, processos e pastas apagam-se no fim
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
@@ -21,187 +20,23 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.servidores import RAIZ, copiar_projeto, porta_livre
+from tests import servidores_turma
+from tests.servidores import RAIZ
 
 pytestmark = pytest.mark.lento
 
-if os.name != "posix" or os.geteuid() != 0:
-    pytest.skip("a turma no JupyterHub cria contas do sistema: corre os testes como root", allow_module_level=True)
-for _comando in ("useradd", "userdel", "node", "npm", "runuser", "prlimit"):
-    if shutil.which(_comando) is None:
-        pytest.skip(f"falta o comando {_comando} (Debian: apt-get install passwd util-linux nodejs npm)",
-                    allow_module_level=True)
+if (_motivo := servidores_turma.motivo_para_saltar()) is not None:
+    pytest.skip(_motivo, allow_module_level=True)
 
 import requests  # noqa: E402
-import websocket  # noqa: E402 (websocket-client, do jupyter_server)
 
-TAREFA = "00_numeros_e_memoria"
-PROFESSOR = "tprof990"
-ALUNOS = [("990001", "Zé Maria", "ze@exemplo.pt"), ("990002", "Ana Sofia Gonçalves", "ana@exemplo.pt")]
-A1, A2 = (f"a{n}" for n, _, _ in ALUNOS)
-CONTAS = [PROFESSOR, A1, A2]
+from tests.servidores_turma import A1, A2, CONTAS, PROFESSOR, TAREFA, Turma, turma  # noqa: E402, F401
 
-
-def _apagar_contas():
-    for conta in CONTAS:
-        with contextlib.suppress(KeyError):
-            pwd.getpwnam(conta)
-            subprocess.run(["userdel", "--remove", "--force", conta], capture_output=True)
-
-
-def _processos_de(contas) -> list[str]:
-    import psutil
-
-    uids = set()
-    for conta in contas:
-        with contextlib.suppress(KeyError):
-            uids.add(pwd.getpwnam(conta).pw_uid)
-    return [f"{p.pid} {' '.join(p.info['cmdline'] or [])[:120]}" for p in psutil.process_iter(["uids", "cmdline"])
-            if p.info["uids"] and p.info["uids"].real in uids]
-
-
-class Turma:
-    """O hub a correr (make turma) e quem lá entra."""
-
-    def __init__(self, base: Path, projeto: Path, porta: int, proc: subprocess.Popen, senhas: dict[str, str]):
-        self.base, self.projeto, self.porta, self.proc, self.senhas = base, projeto, porta, proc, senhas
-        self.url = f"http://127.0.0.1:{porta}"
-        self.raiz = projeto / "autograder"
-        self.tokens: dict[str, str] = {}
-
-    def entrar(self, conta: str) -> str:
-        """Entra como no navegador (formulário com _xsrf) e pede um token da própria conta."""
-        s = requests.Session()
-        s.get(f"{self.url}/hub/login", timeout=30)
-        r = s.post(f"{self.url}/hub/login", timeout=60, allow_redirects=False,
-                   data={"username": conta, "password": self.senhas[conta], "_xsrf": s.cookies.get("_xsrf")})
-        assert r.status_code == 302 and "login" not in r.headers.get("location", ""), r.text[:500]
-        r = s.post(f"{self.url}/hub/api/users/{conta}/tokens", timeout=30, json={"note": "teste"},
-                   headers={"X-XSRFToken": s.cookies.get("_xsrf", path="/hub/")})
-        assert r.status_code == 201, r.text[:500]
-        self.tokens[conta] = r.json()["token"]
-        return self.tokens[conta]
-
-    def api(self, conta: str, metodo: str, caminho: str, **kw) -> requests.Response:
-        """Um pedido como ``conta`` (o token dela) a /hub/… ou ao servidor dela (/user/conta/…)."""
-        url = f"{self.url}{caminho}" if caminho.startswith("/hub/") else f"{self.url}/user/{conta}{caminho}"
-        return requests.request(metodo, url, headers={"Authorization": f"token {self.tokens[conta]}"},
-                                timeout=kw.pop("timeout", 300), **kw)
-
-    def arrancar(self, conta: str) -> None:
-        r = self.api(conta, "POST", f"/hub/api/users/{conta}/server")
-        assert r.status_code in (201, 202), r.text[:500]
-        limite = time.monotonic() + 180
-        while not self.api(conta, "GET", f"/hub/api/users/{conta}").json()["servers"].get("", {}).get("ready"):
-            assert time.monotonic() < limite, f"o servidor de {conta} não arrancou:\n{self.registo()}"
-            time.sleep(1)
-
-    def terminal(self, conta: str, comando: str, espera: float = 120) -> str:
-        """Corre ``comando`` num terminal do JupyterLab de ``conta`` e devolve o que escreveu."""
-        nome = self.api(conta, "POST", "/api/terminals").json()["name"]
-        ws = websocket.create_connection(f"ws://127.0.0.1:{self.porta}/user/{conta}/terminals/websocket/{nome}",
-                                         header=[f"Authorization: token {self.tokens[conta]}"], timeout=espera)
-        fim = f"FIM-{uuid.uuid4().hex[:8]}"
-        ws.send(json.dumps(["stdin", f"{comando}; echo; echo {fim}-$?\r"]))
-        saida, limite = "", time.monotonic() + espera
-        while not re.search(rf"{fim}-\d+\r?\n", saida) and time.monotonic() < limite:
-            mensagem = json.loads(ws.recv())
-            if mensagem[0] == "stdout":
-                saida += mensagem[1]
-        ws.close()
-        self.api(conta, "DELETE", f"/api/terminals/{nome}")
-        return saida
-
-    def registo(self) -> str:
-        caminho = self.projeto / "turma" / "estado" / "jupyterhub.log"
-        texto = caminho.read_text(errors="replace") if caminho.exists() else ""
-        erros = [linha for linha in texto.splitlines() if re.search(r"ERROR|Error|\[E |course directory", linha)]
-        return "\n".join(erros[-40:]) + "\n---\n" + texto[-2000:]
-
-
-@pytest.fixture(scope="module")
-def turma():
-    # O proxy do npm, instalado pelo próprio projeto (o mesmo alvo que o make turma usa).
-    subprocess.run(["make", "-s", "turma/node_modules/.instalado"], cwd=RAIZ, check=True)
-    _apagar_contas()
-    # O Python do .venv (e o clone do projeto, para onde apontam o .venv e o node_modules da cópia)
-    # têm de ser atravessáveis pelas contas da turma. Se estiverem num pyenv em /root (700) ou num
-    # clone numa pasta do mktemp (700), o teste deixa atravessar essas pastas enquanto corre (só o
-    # x) e repõe os modos no fim.
-    t = proc = saida = None
-    base = Path(tempfile.mkdtemp(prefix="turma-teste-"))
-    modos: dict[Path, int] = {}
-    try:
-        python = Path(os.path.realpath(RAIZ / ".venv" / "bin" / "python"))
-        for alvo in (python, Path(os.path.realpath(RAIZ)) / "x"):
-            for pasta in alvo.parents:
-                modo = os.stat(pasta).st_mode & 0o7777
-                if not modo & 0o001 and pasta not in modos:
-                    modos[pasta] = modo
-                    os.chmod(pasta, modo | 0o001)
-        # Uma pasta que todos atravessam (o professor lê a raiz do curso; os alunos, o .venv).
-        os.chmod(base, 0o711)
-        (base / "projeto").mkdir()
-        projeto = copiar_projeto(base / "projeto")
-        turma_copia = projeto / "turma"
-        turma_copia.mkdir()
-        for nome in ("__init__.py", "hub.py", "jupyterhub_config.py", "package.json", "package-lock.json"):
-            shutil.copy2(RAIZ / "turma" / nome, turma_copia / nome)
-        (turma_copia / "node_modules").symlink_to(RAIZ / "turma" / "node_modules")
-        shutil.copytree(RAIZ / "solutions", projeto / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
-        # source/ e release/ só da tarefa do teste (o build a sério de todas demora minutos)
-        subprocess.run([str(projeto / ".venv/bin/python"), "-c",
-                        f"from pathlib import Path; from autograder import construir; "
-                        f"construir.construir(Path('autograder').resolve(), so=['{TAREFA}'])"],
-                       cwd=projeto, check=True)
-        alunos = base / "turma.csv"
-        with alunos.open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([("numero", "nome", "email"), *ALUNOS])
-        porta = porta_livre()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE"))}
-        env.update(ALUNOS=str(alunos), PORTA=str(porta), NO_BROWSER="1", TURMA_PROFESSOR=PROFESSOR,
-                   TURMA_PARTILHADO=str(base / "srv"), TURMA_IP="127.0.0.1", TURMA_MEMORIA_MB="3072")
-        saida = open(base / "make_turma.log", "wb")
-        proc = subprocess.Popen(["make", "turma"], cwd=projeto, env=env, stdout=saida, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # um grupo como o de um terminal (Ctrl-C = SIGINT ao grupo)
-        limite = time.monotonic() + 300
-        while "Turma pronta" not in (texto := (base / "make_turma.log").read_text(errors="replace")):
-            assert proc.poll() is None, f"make turma saiu ({proc.returncode}):\n{texto[-4000:]}"
-            assert time.monotonic() < limite, f"make turma não ficou pronto:\n{texto[-4000:]}"
-            time.sleep(0.5)
-        senhas_csv = projeto / "turma" / "estado" / "senhas.csv"
-        with senhas_csv.open(encoding="utf-8") as f:
-            senhas = {linha["utilizador"]: linha["senha"] for linha in csv.DictReader(f)}
-        t = Turma(base, projeto, porta, proc, senhas)
-        t.saida_make = texto
-        yield t
-    finally:
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        if saida is not None:
-            saida.close()
-        import psutil
-
-        for p in psutil.process_iter(["cmdline"]):  # só o que este teste arrancou (pelo caminho da cópia)
-            if any(str(base) in parte for parte in (p.info["cmdline"] or [])):
-                with contextlib.suppress(psutil.Error):
-                    p.kill()
-        _apagar_contas()
-        shutil.rmtree(base, ignore_errors=True)
-        for pasta, modo in modos.items():
-            os.chmod(pasta, modo)
+_processos_de = servidores_turma.processos_de
 
 
 def _nota_no_feedback(t: Turma, conta: str) -> str:
@@ -218,7 +53,7 @@ def _nota_no_feedback(t: Turma, conta: str) -> str:
     return re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
 
 
-def test_ciclo_completo_da_turma(turma):
+def test_ciclo_completo_da_turma(turma):  # noqa: F811 (o fixture de servidores_turma)
     t = turma
     inicio = time.monotonic()
     # As senhas: mostradas uma vez no make turma e guardadas só para root.
@@ -309,10 +144,14 @@ def test_ciclo_completo_da_turma(turma):
     with (t.base / "raiz_a_mao" / "grades.csv").open(encoding="utf-8") as f:
         assert {linha["student_id"]: float(linha["raw_score"]) for linha in csv.DictReader(f)} == notas
 
-    # O passo do professor depois do make avaliar; depois, o «Release feedback» do formgrader.
-    subprocess.run([str(t.projeto / ".venv/bin/python"), "-m", "turma.hub", "--depois-de-avaliar"], cwd=t.projeto,
-                   env={**os.environ, "TURMA_PROFESSOR": PROFESSOR}, check=True)
-    # O professor liberta o feedback; cada aluno busca o seu e lê lá a nota.
+    # A avaliação deixou o feedback pronto para o nbgrader (o timestamp.txt e o segredo de cada
+    # entrega ao lado do HTML, que os alunos leem): sem mais nenhum passo, o professor liberta o
+    # feedback no formgrader; cada aluno busca o seu e lê lá a nota.
+    for conta in (A1, A2):
+        feedback = t.raiz / "feedback" / conta / TAREFA
+        for nome in ("timestamp.txt", "submission_secret.txt"):
+            assert (feedback / nome).read_text() == (recolhidas / conta / TAREFA / nome).read_text()
+        assert os.stat(feedback / f"{TAREFA}.html").st_mode & 0o004
     r = t.api(PROFESSOR, "POST", f"/formgrader/api/assignment/{TAREFA}/release_feedback")
     assert r.status_code == 200 and json.loads(r.text).get("success"), r.text[:1000] + t.registo()
     assert "14 de 14" in _nota_no_feedback(t, A1).replace(".0", "")

@@ -122,8 +122,9 @@ def proteger(projeto: Path, professor: str) -> None:
 
 def preparar_feedback(raiz: Path) -> int:
     """O «Release feedback» do nbgrader procura, ao lado de cada feedback, o timestamp.txt e o
-    submission_secret.txt da entrega (é com o segredo que o aluno reconhece o seu); o nbgrader
-    autograde copia-os, a avaliação do curso (make avaliar) não. Copia-os de submitted/."""
+    submission_secret.txt da entrega (é com o segredo que o aluno reconhece o seu). A avaliação do
+    curso (make avaliar, ``avaliar.feedback_para_o_nbgrader``) já os copia; isto repete-o para um
+    feedback gerado de outra forma (ex.: nbgrader generate_feedback à mão)."""
     copiados = 0
     for entrega in (raiz / "submitted").glob("*/*"):
         destino = raiz / "feedback" / entrega.relative_to(raiz / "submitted")
@@ -217,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--porta", type=int, default=8000)
     ap.add_argument("--sem-navegador", action="store_true")
     ap.add_argument("--depois-de-avaliar", action="store_true",
-                    help="depois de um make avaliar: prepara o feedback para o nbgrader e acerta as permissões")
+                    help="acerta as permissões do projeto para a turma (o make avaliar já deixa o feedback "
+                         "pronto para o Release feedback; isto só repara o que se mudou à mão)")
     args = ap.parse_args(argv)
     professor = os.environ.get("TURMA_PROFESSOR", "professor")
     partilhado = Path(os.environ.get("TURMA_PARTILHADO", "/srv/nbgrader")).resolve()
