@@ -352,6 +352,15 @@ class Resultado:
     # Uma falha da própria avaliação (a caixa não arrancou, o nbgrader ou o juiz falharam): a
     # entrega fica «não avaliada» — em branco no grades.csv, nunca 0, nunca guardada na retoma.
     nao_avaliada: str = ""
+    # Dos motivos, os que são só contabilidade do professor (ex.: o id no nbgrader): ficam no
+    # relatório e no ecrã, não no feedback do aluno.
+    so_professor: list[str] = field(default_factory=list)
+    avaliado_em: str = ""  # quando foi avaliada (hora local), para a retoma o dizer
+    reutilizado: bool = False  # esta corrida leu a nota guardada (não avaliou de novo)
+
+    @property
+    def motivos_do_aluno(self) -> list[str]:
+        return [m for m in self.motivos if m not in self.so_professor]
 
     @property
     def total(self) -> float:
@@ -577,6 +586,7 @@ def _avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: 
     impressao = impressao_entrega(pasta, source_nb, limites)
     guardado = Resultado.ler(trabalho / "resultado.json")
     if guardado is not None and guardado.impressao == impressao and not refazer and not guardado.nao_avaliada:
+        guardado.reutilizado = True
         return guardado
 
     if trabalho.exists():
@@ -585,10 +595,12 @@ def _avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: 
     resultado = Resultado(aluno, aluno_id, tarefa, _zeros(source), impressao=impressao)
     if aluno_id != aluno:
         resultado.motivos.append(f"O identificador «{aluno}» foi guardado no nbgrader como «{aluno_id}».")
+        resultado.so_professor.append(resultado.motivos[-1])
     nb, motivos = entregas.ler_entrega(pasta, tarefa, release)
     resultado.motivos += motivos
     if nb is None:
         resultado.segundos = time.monotonic() - inicio
+        resultado.avaliado_em = time.strftime("%Y-%m-%d %H:%M")
         resultado.guardar(trabalho / "resultado.json")
         return resultado
     nb, motivos = entregas.normalizar(nb, release)
@@ -685,6 +697,7 @@ def _avaliar_entrega(raiz: Path, tarefa: str, aluno: str, pasta: Path, limites: 
         resultado.notas = {gid: [None, m] for gid, (_, m) in resultado.notas.items()}
         (trabalho / "resultado.json").unlink(missing_ok=True)
         return resultado
+    resultado.avaliado_em = time.strftime("%Y-%m-%d %H:%M")
     resultado.guardar(trabalho / "resultado.json")
     return resultado
 
@@ -817,7 +830,12 @@ def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
             except Exception:  # um caderno avaliado estragado: não se sabe, as notas à mão ficam para rever
                 mudou = True
             try:
-                gb.update_or_create_student(r.aluno_id, first_name=r.aluno if r.aluno != r.aluno_id else None)
+                # Só cria o aluno: os nomes põe-nos o avaliar.py (da pasta ou da lista da turma),
+                # sem apagar os que lá estão (os do make turma, os que o professor escreveu).
+                try:
+                    gb.find_student(r.aluno_id)
+                except MissingEntry:
+                    gb.add_student(r.aluno_id)
                 try:
                     submissao = gb.find_submission(r.tarefa, r.aluno_id)
                 except MissingEntry:
@@ -902,6 +920,6 @@ def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
                               f"{str(erro)[:300]}); as notas contam na mesma (grades.csv). Corre o mesmo "
                               "comando outra vez.")
     for r in resultados:
-        if (erro := _avisos_no_feedback(html(r), r.motivos)) is not None:
+        if (erro := _avisos_no_feedback(html(r), r.motivos_do_aluno)) is not None:
             falhou(r, erro)
     return problemas

@@ -149,3 +149,138 @@ def test_torch_so_cpu_instala_a_mesma_versao_fixada_antes_do_resto():
     assert torch.stdout.strip() == "torch==2.13.0"  # o $(grep …) do Makefile dá a linha fixada
     assert "-r requirements.txt" in cpu[1]
     assert not any("--index-url" in linha for linha in comandos())
+
+
+# --------------------------------------------------------------------------- o formgrader depois do make avaliar
+def _api(raiz: Path):
+    """A API que o próprio formgrader usa (nbgrader.apps.NbGraderAPI), na raiz do curso."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    return NbGraderAPI(coursedir=CourseDirectory(root=str(raiz)))
+
+
+def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_path, monkeypatch):
+    """``avaliar.sincronizar_formgrader`` sobre um gradebook como o ``motor.registar`` o deixa
+    (sem correr cadernos): o que o formgrader mostra vem das funções dele (NbGraderAPI), não
+    do código testado. Antes da sincronização, 0 entregas e nomes vazios (o que a issue 24 viu)."""
+    import datetime
+    import os
+    import sys
+
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from autograder import avaliar, motor
+    from autograder.entregas import id_seguro
+
+    # O nbgrader chama o «alembic» pelo nome ao criar o gradebook (como no make professor).
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    raiz, t = tmp_path / "raiz", "t1"
+    (raiz / "source" / t).mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), raiz / "source" / t / f"{t}.ipynb")
+    lista_csv = tmp_path / "turma.csv"
+    lista_csv.write_text("numero,nome,email\n990001,Ana Sofia Gonçalves,ana@exemplo.pt\n", encoding="utf-8")
+    # (pasta do aluno, entregou?) — «a990001» é a conta do make turma do aluno 990001 da lista;
+    # «a990002» já tem nome no gradebook (dado pelo make turma) e não está na lista.
+    alunos = {"Zé Maria": True, "ana_silva": True, "rui": False, "a990001": True, "a990002": True}
+    entregas = tmp_path / "entregas"
+    resultados, pastas = [], {}
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        gb.add_assignment(t)
+        gb.add_student("a990002", first_name="Eva", last_name="Lopes")
+        for aluno, entregou in alunos.items():
+            aluno_id = id_seguro(aluno)
+            if aluno_id != "a990002":
+                gb.add_student(aluno_id)  # como o motor.registar: sem nomes
+            gb.add_submission(t, aluno_id)
+            pasta = entregas / aluno / t
+            pasta.mkdir(parents=True)
+            if entregou:
+                nbformat.write(nbformat.v4.new_notebook(), pasta / f"{t}.ipynb")
+                (raiz / "autograded" / aluno_id / t).mkdir(parents=True)
+                nbformat.write(nbformat.v4.new_notebook(), raiz / "autograded" / aluno_id / t / f"{t}.ipynb")
+            pastas[(aluno_id, t)] = pasta
+            resultados.append(motor.Resultado(aluno, aluno_id, t, avaliado=entregou))
+    os.utime(entregas / "ana_silva" / t / f"{t}.ipynb", (1_700_000_000, 1_700_000_000))
+    # Uma entrega recolhida pelo nbgrader (o Collect): já está em submitted/, com a hora dela.
+    recolhida = raiz / "submitted" / "a990003" / t
+    recolhida.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), recolhida / f"{t}.ipynb")
+    (recolhida / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        gb.add_student("a990003", first_name="Rita", last_name="Alves")
+        gb.add_submission(t, "a990003")
+    (raiz / "autograded" / "a990003" / t).mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), raiz / "autograded" / "a990003" / t / f"{t}.ipynb")
+    resultados.append(motor.Resultado("a990003", "a990003", t, avaliado=True))
+    pastas[("a990003", t)] = recolhida
+
+    api = _api(raiz)
+    antes = api.get_assignment(t)["num_submissions"]
+    assert antes == 1  # só a recolhida: o que o make avaliar deixava (a issue viu 0 sem recolhidas)
+    # A recolhida tem hora (timestamp.txt) e o gradebook não: o formgrader dava-a por avaliar.
+    assert "a990003" not in api.get_autograded_students(t)
+
+    avaliar.sincronizar_formgrader(raiz, resultados, pastas, avaliar.ler_lista_da_turma(lista_csv))
+
+    entregues = {id_seguro(a) for a, e in alunos.items() if e} | {"a990003"}
+    assert api.get_assignment(t)["num_submissions"] == len(entregues)  # rui não entregou
+    assert api.get_autograded_students(t) == entregues  # horas iguais: avaliadas, corrigíveis à mão
+    nomes = {s["id"]: (s["first_name"], s["last_name"], s["email"]) for s in api.get_students()}
+    assert nomes == {
+        id_seguro("Zé Maria"): ("Zé", "Maria", None),
+        "ana_silva": ("ana", "silva", None),
+        "rui": ("rui", "", None),
+        "a990001": ("Ana", "Sofia Gonçalves", "ana@exemplo.pt"),  # da lista da turma
+        "a990002": ("Eva", "Lopes", None),  # o nome que já lá estava fica
+        "a990003": ("Rita", "Alves", None),
+    }
+    # A hora de uma entrega é a do caderno entregue; a recolhida fica como o nbgrader a deixou.
+    with Gradebook(f"sqlite:///{raiz / 'gradebook.db'}") as gb:
+        assert gb.find_submission(t, "ana_silva").timestamp == datetime.datetime(2023, 11, 14, 22, 13, 20)
+        assert gb.find_submission(t, "a990003").timestamp == datetime.datetime(2026, 12, 1, 10, 0)
+    assert (recolhida / "timestamp.txt").read_text() == "2026-12-01 10:00:00.000000 UTC"
+    assert sorted(p.name for p in recolhida.iterdir()) == [f"{t}.ipynb", "timestamp.txt"]
+
+    # Uma segunda avaliação em que a entrega da ana já não tem caderno avaliado (ficou ilegível):
+    # sai de submitted/ (o formgrader não a pode mostrar como avaliada) e a contagem desce.
+    import shutil as _shutil
+
+    _shutil.rmtree(raiz / "autograded" / "ana_silva")
+    avaliar.sincronizar_formgrader(raiz, resultados, pastas)
+    assert api.get_assignment(t)["num_submissions"] == len(entregues) - 1
+    assert "ana_silva" not in api.get_submitted_students(t)
+    # Sem a lista, os nomes que lá estão ficam (não voltam aos da pasta).
+    assert {s["id"]: s["first_name"] for s in api.get_students()}["a990001"] == "Ana"
+
+
+def test_linha_do_resultado_diz_se_a_nota_foi_reutilizada():
+    """Uma corrida que lê a nota guardada não diz «em 35 s» como se tivesse avaliado de novo."""
+    from autograder import avaliar, motor
+
+    r = motor.Resultado("ana", "ana", "02", notas={"a": [3.0, 14.0]}, segundos=35.0, avaliado=True,
+                        avaliado_em="2026-12-04 02:10")
+    assert "avaliada em 35 s" in avaliar.linha_do_resultado(r)
+    r.reutilizado = True
+    linha = avaliar.linha_do_resultado(r)
+    assert "3/14" in linha and "reutilizada" in linha and "2026-12-04 02:10" in linha and "35 s" not in linha
+    # O que fica no resultado.json não diz «reutilizado»: é desta corrida, não da avaliação.
+    assert motor.Resultado(**{**r.__dict__, "reutilizado": False}).reutilizado is False
+
+
+def test_o_id_no_nbgrader_fica_fora_do_feedback_e_os_avisos_do_aluno_ficam(tmp_path):
+    """O feedback recebe ``motivos_do_aluno``: a contabilidade do professor (o id no nbgrader)
+    não; um aviso da entrega dele (tempo esgotado, ficheiros extra) sim."""
+    from autograder import motor
+
+    r = motor.Resultado("Zé Maria", "Ze_Maria-94d896", "02")
+    r.motivos.append("O identificador «Zé Maria» foi guardado no nbgrader como «Ze_Maria-94d896».")
+    r.so_professor.append(r.motivos[-1])
+    r.motivos.append("A entrega excedeu o tempo total de 900 s e foi parada: vale 0.")
+    html = tmp_path / "02.html"
+    html.write_text('<html><body><div class="nbg-resumo">x</div></body></html>', encoding="utf-8")
+    assert motor._avisos_no_feedback(html, r.motivos_do_aluno) is None
+    texto = html.read_text(encoding="utf-8")
+    assert "excedeu o tempo" in texto and "Ze_Maria-94d896" not in texto
+    assert len(r.motivos) == 2  # o relatório (escrever_relatorio usa r.motivos) continua a ter os dois
