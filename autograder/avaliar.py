@@ -117,7 +117,7 @@ def linha_do_resultado(r: motor.Resultado) -> str:
     entrega e a mesma avaliação de uma corrida anterior), que a nota foi reutilizada e de quando."""
     nota = "NÃO AVALIADA (falha da avaliação)" if r.nao_avaliada else f"{r.total:g}/{r.maximo:g}"
     if r.reutilizado:
-        quando = f"de {r.avaliado_em}" if r.avaliado_em else "de uma corrida anterior"
+        quando = f"em {r.avaliado_em}" if r.avaliado_em else "numa corrida anterior"
         como = f"(nota reutilizada, avaliada {quando}; REFAZER=1 avalia de novo)"
     else:
         como = f"avaliada em {r.segundos:.0f} s"
@@ -152,7 +152,7 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, 
             with trinco:
                 em_curso.pop((aluno, tarefa), None)
 
-    def mostrar_em_curso() -> None:
+    def mostrar_em_curso(refresh: bool = True) -> None:
         agora = time.monotonic()
         with trinco:
             correm = sorted(em_curso.items(), key=lambda x: x[1])
@@ -160,7 +160,7 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, 
         texto = ("a avaliar " + ", ".join(partes)) if partes else ""
         if falhas:
             texto += ("; " if texto else "") + f"com avisos: {falhas}"
-        barra.set_postfix_str(texto, refresh=True)
+        barra.set_postfix_str(texto, refresh=refresh)
 
     executor = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
@@ -181,8 +181,10 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, 
                 if r.motivos or not r.avaliado:
                     falhas += 1
                 barra.write(linha_do_resultado(r))
+                mostrar_em_curso(refresh=False)  # a que acabou já saiu da lista
                 barra.update(1)
-            mostrar_em_curso()
+            if not acabados:
+                mostrar_em_curso()
     except KeyboardInterrupt:
         motor.matar_todos()
         executor.shutdown(wait=False, cancel_futures=True)

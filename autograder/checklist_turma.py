@@ -120,12 +120,20 @@ def escrever_csv(linhas: list[LinhaChecklist], destino: Path) -> None:
                         "" if lin.fracao is None else round(100 * lin.fracao, 1)])
 
 
-def escrever_grafico(linhas: list[LinhaChecklist], destino: Path) -> None:
-    """Barras horizontais com a percentagem da turma por item (sem pyplot: não mexe no backend)."""
+def figura(linhas: list[LinhaChecklist]):
+    """Barras horizontais com a percentagem da turma por item (sem pyplot: não mexe no backend).
+
+    Os textos longos (os itens do checklist, a legenda do eixo x) partem-se em linhas: o
+    ``tight_layout`` arruma as margens, mas não encolhe um texto mais largo do que a figura
+    (a legenda do eixo x ficava cortada, «…com a no»)."""
+    import textwrap
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9, 0.5 * len(linhas) + 1.5))
+    rotulos = [textwrap.fill(lin.texto, 48) for lin in linhas]
+    altura = 0.32 * sum(r.count("\n") + 1 for r in rotulos) + 0.2 * len(linhas) + 1.8
+    fig = Figure(figsize=(10, altura))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     y = list(range(len(linhas)))[::-1]
@@ -133,12 +141,18 @@ def escrever_grafico(linhas: list[LinhaChecklist], destino: Path) -> None:
     ax.barh(y, valores, color=["tab:gray" if lin.fracao is None else "tab:green" for lin in linhas])
     for yi, lin, v in zip(y, linhas, valores, strict=True):
         ax.text(v + 1, yi, _percentagem(lin), va="center", fontsize=9)
-    ax.set_yticks(y, [lin.texto for lin in linhas], fontsize=8)
-    ax.set_xlim(0, 115)
-    ax.set_xlabel("% dos alunos que o demonstram (todos os testes dos exercícios do item com a nota toda)")
+    ax.set_yticks(y, rotulos, fontsize=8)
+    ax.set_xlim(0, 125)  # espaço para «não avaliado» à direita de uma barra vazia e «100 %» da cheia
+    ax.set_xticks(range(0, 101, 20))  # percentagens: nada de «120» no eixo
+    ax.set_xlabel(textwrap.fill("% dos alunos que o demonstram (todos os testes dos exercícios do item com a "
+                                "nota toda)", 60), fontsize=9)
     ax.set_title("Checklist do módulo na turma")
     fig.tight_layout()
-    fig.savefig(destino, dpi=110)
+    return fig
+
+
+def escrever_grafico(linhas: list[LinhaChecklist], destino: Path) -> None:
+    figura(linhas).savefig(destino, dpi=110)
 
 
 def escrever(raiz: Path, tarefas: list[str], alunos: dict[str, str] | None = None, lista=None) -> list[LinhaChecklist]:

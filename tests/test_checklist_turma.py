@@ -74,3 +74,35 @@ def test_no_fim_da_avaliacao_nunca_para_o_make_avaliar(tmp_path, capsys):
     bloqueio.write_text("x")
     checklist_turma.no_fim_da_avaliacao(bloqueio, [], {}, [Nota("ana", "00_numeros_e_memoria", "teste_memoria_modelo", 3.0, 3.0)])
     assert "Não consegui fazer o checklist da turma" in capsys.readouterr().out
+
+
+def _textos_fora(fig) -> list[str]:
+    """Os textos visíveis da figura que saem dela (desenhada como o savefig a desenha)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderizador = fig.canvas.get_renderer()
+    caixa = fig.bbox
+    fora = []
+    for texto in fig.findobj(Text):
+        if not texto.get_visible() or not texto.get_text().strip():
+            continue
+        bb = texto.get_window_extent(renderizador)
+        # 1 píxel de folga: arredondamentos do Agg nas margens
+        if bb.x0 < -1 or bb.y0 < -1 or bb.x1 > caixa.x1 + 1 or bb.y1 > caixa.y1 + 1:
+            fora.append(f"{texto.get_text()!r}: {bb.bounds} fora de {caixa.bounds}")
+    return fora
+
+
+def test_o_texto_do_grafico_cabe_na_figura(mapa):
+    """A legenda do eixo x, os itens, as percentagens e o título cabem na figura (a issue 24 viu
+    a legenda cortada, «…com a no»), com todos os itens avaliados e com itens «não avaliado»."""
+    turmas = {
+        "todos a 100 %": [n for item, alts in mapa.items() for n in _notas("ana", mapa, (item, 0))],
+        "só o 00 avaliado": _notas("ana", mapa, ("formatos", 0)),
+    }
+    for nome, lista in turmas.items():
+        linhas = checklist_turma.calcular(lista, mapa)
+        fora = _textos_fora(checklist_turma.figura(linhas))
+        assert not fora, f"{nome}: " + "; ".join(fora)
+        assert any(lin.fracao == 1 for lin in linhas)  # há uma barra cheia, com o «100 %» à direita
