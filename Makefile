@@ -40,9 +40,12 @@ JUPYTER_PROJETO := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config$(if $(JUPYTER_C
 # (como root, num contentor, o Jupyter exige --allow-root)
 OPCOES_LAB = --port=$(PORTA) $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-# O trabalho do aluno: JupyterLab aberto em course/ (com a extensão do nbgrader).
+# O trabalho do aluno: JupyterLab aberto em course/ (com a extensão do nbgrader), só com as
+# ferramentas do aluno: a configuração de jupyter_config/aluno/ (à frente da do projeto) desliga o
+# formgrader, o create assignment e a lista de cursos, como para os alunos do make turma.
 curso: setup
-	$(JUPYTER_PROJETO) $(PY) -m jupyterlab --ServerApp.root_dir=course $(OPCOES_LAB)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/aluno:$(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)" \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m jupyterlab --ServerApp.root_dir=course $(OPCOES_LAB)
 
 # O trabalho do professor: JupyterLab na raiz do nbgrader (autograder/), com o formgrader a
 # listar todas as tarefas. Gera o source/ e o release/ se faltarem (para os refazer depois de

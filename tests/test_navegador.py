@@ -5,6 +5,10 @@
   falhar com a pista em pt-PT, escreve uma resposta errada e depois uma certa, vê o teste
   passar, carrega no botão **Validate** do nbgrader e vê o resultado; depois corre as
   primeiras células do 02 (imports, dados, treino do modelo de base) sem erros.
+- Aluno, Run All e resumo (issue 24): o Run All do 07 e do 10 com os exercícios por fazer chega à
+  última célula (as células de teste têm a etiqueta ``raises-exception``); a última célula, o
+  resumo da validação, diz o estado de cada exercício (por fazer, falhou com a pista, passou); o
+  ``make curso`` não tem o Formgrader nem o Create Assignment.
 - Professor (``make professor``): o formgrader abre e lista as tarefas; depois de
   ``autograder.avaliar`` numa turma de um aluno (o 02, que tem uma resposta livre), dá a
   nota dessa resposta à mão no formgrader, exporta (``nbgrader export``), vê a nota no
@@ -181,6 +185,20 @@ def correr_ate(pagina, ultima: int) -> None:
         pagina.keyboard.press("Shift+Enter")
 
 
+def correr_celula(pagina, i: int) -> int:
+    """Seleciona a célula ``i`` (pela margem) e corre-a (Shift+Enter); devolve ``i``."""
+    celula(pagina, i).scroll_into_view_if_needed()
+    celula(pagina, i).locator(".jp-InputPrompt").click()
+    pagina.keyboard.press("Shift+Enter")
+    return i
+
+
+def correr_tudo(pagina) -> None:
+    """Menu Run › Run All Cells, como o aluno faz."""
+    pagina.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    pagina.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
 def escrever(pagina, i: int, codigo: str) -> None:
     """Substitui o código da célula ``i`` (o editor do JupyterLab, CodeMirror)."""
     editor = celula(pagina, i).locator(".cm-content")
@@ -234,6 +252,13 @@ def test_aluno_resolve_o_primeiro_exercicio_e_valida(curso, page, capturas):
         page.keyboard.press("Shift+Enter")
         expect(saida(page, teste)).to_contain_text(f"AssertionError: {pista}", timeout=60_000)
         capturas(page, "teste_falha_com_a_pista")
+        # O resumo da validação (a última célula): o exercício falhou, com a pista do assert.
+        resumo = correr_celula(page, len(nbformat.read(RAIZ / "course" / f"{caderno}.ipynb", as_version=4).cells) - 1)
+        expect(saida(page, resumo)).to_contain_text("❌ memoria_modelo (3 pontos): falhou em teste_memoria_modelo",
+                                                    timeout=30_000)
+        expect(saida(page, resumo)).to_contain_text(f"pista: {pista}")
+        expect(saida(page, resumo)).to_contain_text("reducao_percentual (2 pontos): os testes ainda não correram")
+        capturas(page, "resumo_com_a_falha")
 
         # A resposta certa: o teste passa.
         escrever(page, resposta, CERTA)
@@ -242,6 +267,11 @@ def test_aluno_resolve_o_primeiro_exercicio_e_valida(curso, page, capturas):
         expect(saida(page, teste)).to_contain_text("✅ memoria_modelo", timeout=60_000)
         assert "Error" not in texto_saida(page, teste)
         capturas(page, "teste_passa")
+        correr_celula(page, resumo)
+        expect(saida(page, resumo)).to_contain_text("✅ memoria_modelo (3 pontos): passou nos testes visíveis",
+                                                    timeout=30_000)
+        expect(saida(page, resumo)).to_contain_text("1 de 4 exercício(s) passam nos testes visíveis")
+        capturas(page, "resumo_passou")
 
         # O botão Validate do nbgrader: grava o caderno e corre-o todo num kernel novo. Falham os
         # exercícios por fazer; o memoria_modelo não aparece entre eles.
@@ -277,6 +307,67 @@ def test_aluno_corre_o_inicio_do_caderno_02(curso, page, capturas):
             assert "Traceback" not in texto and "Error" not in texto, f"célula {i}:\n{texto[:2000]}"
         exatidao = float(re.search(r"exatidão no teste \(float32\): ([\d.]+)", texto_saida(page, treino))[1])
         assert exatidao > 0.9, f"a rede de base só teve {exatidao:.3f} de exatidão"
+
+
+@pytest.mark.parametrize(("caderno", "celula_depois", "saida_depois"), [
+    ("07_taxa_de_aprendizagem", "shutil.rmtree(PASTA", "pasta temporária apagada: True"),  # a limpeza, no fim
+    ("10_checklist", "item do checklist (medidas", "item do checklist"),  # a tabela do checklist (secção 3)
+])
+def test_aluno_run_all_com_exercicios_por_fazer_chega_ao_fim(curso, page, capturas, caderno, celula_depois,
+                                                               saida_depois):
+    """Run All num caderno por fazer: as células de teste mostram o NotImplementedError, mas o Run All
+    continua (etiqueta raises-exception) até à última célula, o resumo, que diz que está tudo por fazer."""
+    from playwright.sync_api import expect
+
+    from otimizacao import manifesto
+
+    with capturas.ao_falhar(page):
+        base, _ = curso
+        nb = nbformat.read(RAIZ / "course" / f"{caderno}.ipynb", as_version=4)
+        ultima = len(nb.cells) - 1
+        testes = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")
+                  and not c.metadata["nbgrader"].get("solution")]
+        abrir_caderno(page, base, caderno)
+        correr_tudo(page)
+        expect(saida(page, ultima)).to_contain_text(f"Resumo dos testes visíveis de {caderno}", timeout=240_000)
+        celula(page, ultima).scroll_into_view_if_needed()
+        capturas(page, "run_all_chegou_ao_resumo")
+        texto = texto_saida(page, ultima)
+        nomes = [e.nomes[0] for e in manifesto.POR_NOME[caderno].exercicios]
+        for nome in nomes:
+            assert f"🚧 {nome}" in texto and "ainda por fazer" in texto, texto
+        assert f"0 de {len(nomes)} exercício(s) passam" in texto, texto
+        # (o JupyterLab só desenha as células à vista: cada uma vem para o ecrã antes de se ler)
+        celula(page, testes[0]).scroll_into_view_if_needed()
+        expect(saida(page, testes[0])).to_contain_text("NotImplementedError")
+        depois = indice(caderno, contem=celula_depois)
+        assert depois > testes[0]
+        celula(page, depois).scroll_into_view_if_needed()
+        expect(saida(page, depois)).to_contain_text(saida_depois)
+
+
+def test_aluno_nao_ve_as_ferramentas_do_professor(curso, page, capturas):
+    """O make curso só tem as ferramentas do aluno: no menu Nbgrader há a Assignment List, mas não o
+    Formgrader; não há a barra lateral Create Assignment; o servidor não serve o /formgrader."""
+    import urllib.error
+
+    from playwright.sync_api import expect
+
+    with capturas.ao_falhar(page):
+        base, _ = curso
+        abrir_caderno(page, base, "10_checklist")
+        page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        menu = page.locator(".lm-Menu-content").last
+        expect(menu).to_contain_text("Assignment List", timeout=30_000)
+        capturas(page, "menu_nbgrader_do_aluno")
+        itens = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
+        assert not [i for i in itens if "Formgrader" in i or "Course" in i or "Create" in i], itens
+        page.keyboard.press("Escape")
+        # (o painel do nbgrader chama-se mesmo «create_assignemnt»; no make professor está na barra da direita)
+        assert page.locator("#nbgrader-create_assignemnt, .lm-TabBar-tab[title*='Create Assignment']").count() == 0
+        with pytest.raises(urllib.error.HTTPError) as erro:
+            servidores.ler_texto(f"{base}/formgrader?token={TOKEN}")
+        assert erro.value.code == 404
 
 
 # --------------------------------------------------------------------------- professor

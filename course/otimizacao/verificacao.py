@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
+from otimizacao.validacao import resumo  # noqa: F401 (a última célula de cada caderno)
+
 
 def levanta(tipo_erro: type[BaseException], funcao, *args, **kwargs) -> bool:
     """True se ``funcao(*args, **kwargs)`` levantar ``tipo_erro``; False se não levantar nada.
