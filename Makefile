@@ -50,12 +50,18 @@ curso: setup
 # O trabalho do professor: JupyterLab na raiz do nbgrader (autograder/), com o formgrader a
 # listar todas as tarefas. Gera o source/ e o release/ se faltarem (para os refazer depois de
 # mudar os cadernos: make notebooks). Corre dentro de autograder/ para o formgrader ler o
-# nbgrader_config.py do curso.
+# nbgrader_config.py do curso. O endereço impresso abre o formgrader já com a chave de acesso
+# (o JUPYTER_TOKEN, se o definires; senão uma nova a cada arranque), passada ao Jupyter pelo
+# ambiente, não na linha de comandos (onde o ps a mostraria a todos). Sem port_retries, o
+# Jupyter não muda de porta sozinho: o endereço impresso é sempre o certo.
 professor: setup
 	@test -d autograder/source -a -d autograder/release || $(MAKE) --no-print-directory notebooks
 	@mkdir -p autograder/exchange
-	@echo "» Formgrader: menu Nbgrader › Formgrader (ou http://localhost:$(PORTA)/formgrader)."
-	cd autograder && $(GRADEBOOK_URL) $(JUPYTER_PROJETO) ../$(PY) -m jupyterlab $(OPCOES_LAB)
+	@chave="$${JUPYTER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(24))')}"; \
+	echo "» Formgrader (abre já, sem pedir a chave): http://localhost:$(PORTA)/formgrader?token=$$chave"; \
+	echo "  (ou, no JupyterLab, o menu Nbgrader › Formgrader; porta $(PORTA) ocupada? make professor PORTA=8899)"; \
+	cd autograder && $(GRADEBOOK_URL) $(JUPYTER_PROJETO) JUPYTER_TOKEN="$$chave" \
+	  ../$(PY) -m jupyterlab $(OPCOES_LAB) --ServerApp.port_retries=0
 
 lint: setup
 	$(PY) -m ruff check .
@@ -80,11 +86,12 @@ GRADEBOOK_URL = $(if $(GRADEBOOK),CURSO4_GRADEBOOK_URL="$(GRADEBOOK)",)
 # MOTOR=local, o mesmo num LocalCluster desta máquina; sem MOTOR, o conjunto local de sempre.
 # O trabalho do professor: avalia SUBMISSOES=pasta (pasta/<aluno>/<tarefa>/*.ipynb) ou a turma de demonstração.
 # WORKERS=N entregas em paralelo (por omissão, o número de núcleos); REFAZER=1 reavalia tudo;
-# TAREFAS="00_numeros_e_memoria 01_ptq_tflite" limita as tarefas.
+# TAREFAS="00_numeros_e_memoria 01_ptq_tflite" limita as tarefas; ALUNOS=turma.csv (numero,nome,email,
+# a lista do make turma) dá os nomes dos alunos ao formgrader (sem ela, vêm das pastas).
 avaliar: setup
 	$(GRADEBOOK_URL) $(PY) -m autograder.avaliar $(if $(SUBMISSOES),--submissoes "$(SUBMISSOES)",) \
 	  $(if $(WORKERS),--workers $(WORKERS),) $(if $(REFAZER),--refazer,) $(if $(TAREFAS),--tarefas $(TAREFAS),) \
-	  $(if $(MOTOR),--motor $(MOTOR),)
+	  $(if $(MOTOR),--motor $(MOTOR),) $(if $(ALUNOS),--alunos "$(ALUNOS)",)
 
 bench: setup
 	$(PY) -m bench.bench
