@@ -124,8 +124,58 @@ class Turma:
         return "\n".join(erros[-40:]) + "\n---\n" + texto[-2000:]
 
 
-@pytest.fixture(scope="module")
+def arrancar_hub(t: Turma) -> str:
+    """``make turma`` na cópia (como o professor o corre num terminal) até «Turma pronta»; devolve o
+    que escreveu. Uma segunda vez no mesmo projeto (o hub parado) é o «correr make turma outra
+    vez» do README: as contas já existem e ficam com as suas senhas."""
+    t.arranques += 1
+    registo = t.base / f"make_turma_{t.arranques}.log"
+    saida = open(registo, "wb")
+    t.abertos.append(saida)
+    t.proc = subprocess.Popen(["make", "turma"], cwd=t.projeto, env=t.env, stdout=saida, stderr=subprocess.STDOUT,
+                              start_new_session=True)  # um grupo como o de um terminal (Ctrl-C = SIGINT ao grupo)
+    t.procs.append(t.proc)
+    limite = time.monotonic() + 300
+    while "Turma pronta" not in (texto := registo.read_text(errors="replace")):
+        assert t.proc.poll() is None, f"make turma saiu ({t.proc.returncode}):\n{texto[-4000:]}"
+        assert time.monotonic() < limite, f"make turma não ficou pronto:\n{texto[-4000:]}"
+        time.sleep(0.5)
+    return texto
+
+
+def recomecar(t: Turma) -> None:
+    """A turma como acabada de arrancar, para um ciclo inteiro (tests/test_turma.py e
+    tests/test_turma_navegador.py partilham um hub, que custa ~15 s a preparar): o hub a correr
+    (o test_turma acaba com um Ctrl-C), a tarefa por libertar, sem entregas, avaliações nem
+    feedback na troca, na raiz do curso, no gradebook e nas pastas dos alunos. Num hub novo não
+    muda nada."""
+    if t.proc.poll() is not None:
+        arrancar_hub(t)
+    shutil.rmtree(t.base / "srv" / "exchange" / "modulo4", ignore_errors=True)
+    for nome in ("submitted", "autograded", "feedback"):
+        shutil.rmtree(t.raiz / nome, ignore_errors=True)
+    for conta in (A1, A2):  # as avaliações guardadas (a cache do modelo de base fica)
+        shutil.rmtree(t.raiz / ".avaliacao" / conta, ignore_errors=True)
+    for nome in ("grades.csv", "notas_por_exercicio.csv", "relatorio_avaliacao.md"):
+        (t.raiz / nome).unlink(missing_ok=True)
+    for conta in (A1, A2):
+        casa = Path(pwd.getpwnam(conta).pw_dir)
+        shutil.rmtree(casa / TAREFA, ignore_errors=True)
+        shutil.rmtree(casa / ".local" / "share" / "jupyter" / "nbgrader_cache", ignore_errors=True)
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{t.raiz / 'gradebook.db'}") as gb:
+        for conta in (A1, A2):
+            with contextlib.suppress(MissingEntry):
+                gb.remove_submission(TAREFA, conta)
+    for pasta in (t.base / "a_mao", t.base / "raiz_a_mao"):
+        shutil.rmtree(pasta, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
 def turma():
+    """A turma de teste: um hub (make turma) numa cópia do projeto, para a sessão inteira. Cada
+    teste começa por ``recomecar(turma)``."""
     # O proxy do npm, instalado pelo próprio projeto (o mesmo alvo que o make turma usa).
     subprocess.run(["make", "-s", "turma/node_modules/.instalado"], cwd=RAIZ, check=True)
     apagar_contas()
@@ -133,7 +183,7 @@ def turma():
     # têm de ser atravessáveis pelas contas da turma. Se estiverem num pyenv em /root (700) ou num
     # clone numa pasta do mktemp (700), o teste deixa atravessar essas pastas enquanto corre (só o
     # x) e repõe os modos no fim.
-    t = proc = saida = None
+    t = None
     base = Path(tempfile.mkdtemp(prefix="turma-teste-"))
     modos: dict[Path, int] = {}
     try:
@@ -166,29 +216,23 @@ def turma():
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "MAKE"))}
         env.update(ALUNOS=str(alunos), PORTA=str(porta), NO_BROWSER="1", TURMA_PROFESSOR=PROFESSOR,
                    TURMA_PARTILHADO=str(base / "srv"), TURMA_IP="127.0.0.1", TURMA_MEMORIA_MB="3072")
-        saida = open(base / "make_turma.log", "wb")
-        proc = subprocess.Popen(["make", "turma"], cwd=projeto, env=env, stdout=saida, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # um grupo como o de um terminal (Ctrl-C = SIGINT ao grupo)
-        limite = time.monotonic() + 300
-        while "Turma pronta" not in (texto := (base / "make_turma.log").read_text(errors="replace")):
-            assert proc.poll() is None, f"make turma saiu ({proc.returncode}):\n{texto[-4000:]}"
-            assert time.monotonic() < limite, f"make turma não ficou pronto:\n{texto[-4000:]}"
-            time.sleep(0.5)
+        t = Turma(base, projeto, porta, None, {})
+        t.env, t.arranques, t.procs, t.abertos = env, 0, [], []
+        t.saida_make = arrancar_hub(t)  # o do primeiro arranque: o único que mostra as senhas
         senhas_csv = projeto / "turma" / "estado" / "senhas.csv"
         with senhas_csv.open(encoding="utf-8") as f:
-            senhas = {linha["utilizador"]: linha["senha"] for linha in csv.DictReader(f)}
-        t = Turma(base, projeto, porta, proc, senhas)
-        t.saida_make = texto
+            t.senhas = {linha["utilizador"]: linha["senha"] for linha in csv.DictReader(f)}
         yield t
     finally:
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        if saida is not None:
+        for proc in (t.procs if t is not None else []):
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGINT)
+                try:
+                    proc.wait(timeout=90)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+        for saida in (t.abertos if t is not None else []):
             saida.close()
         import psutil
 

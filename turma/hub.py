@@ -156,8 +156,20 @@ def escrever_configuracao(partilhado: Path, raiz: Path, professor: str) -> tuple
                               "terminado_settings": terminal},
                 "ContentsManager": {"hide_globs": ["__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints"]}}
     (aluno / "jupyter_server_config.json").write_text(json.dumps(servidor, indent=2), encoding="utf-8")
+    # O formgrader abre-se no JupyterLab num iframe da mesma origem; o jupyterhub-singleuser proíbe
+    # por omissão qualquer iframe (frame-ancestors 'none': o menu Nbgrader › Formgrader ficava
+    # «127.0.0.1 refused to connect»). Só no servidor do professor, e só para a mesma origem.
+    cabecalhos = {"Content-Security-Policy": "frame-ancestors 'self'"}
     (prof / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"terminado_settings": terminal}}, indent=2), encoding="utf-8")
+        json.dumps({"ServerApp": {"terminado_settings": terminal, "tornado_settings": {"headers": cabecalhos}}},
+                   indent=2), encoding="utf-8")
+    # Como no make curso (jupyter_config/labconfig): o JupyterLab não pergunta nem vai buscar notícias
+    # nem atualizações à rede (numa sala de aula, ninguém precisa do aviso; sem rede, falharia).
+    sem_noticias = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+    for pasta in (aluno, prof):
+        (pasta / "labconfig").mkdir(parents=True, exist_ok=True)
+        (pasta / "labconfig" / "default_setting_overrides.json").write_text(
+            json.dumps(sem_noticias, indent=2), encoding="utf-8")
     (aluno / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {e: True for e in SO_PROFESSOR_LAB}}, indent=2), encoding="utf-8")
     # O professor: a configuração do curso (autograder/nbgrader_config.py) mais a troca partilhada.
