@@ -450,7 +450,10 @@ def feedback_para_o_nbgrader(submissoes: Path, raiz: Path, resultados: list[moto
     prontos = 0
     for r in resultados:
         entrega, destino = submissoes / r.aluno / r.tarefa, raiz / "feedback" / r.aluno_id / r.tarefa
-        if not ((entrega / "timestamp.txt").is_file() and (entrega / "submission_secret.txt").is_file()):
+        # Escritos pelo nbgrader do aluno: só ficheiros a sério e pequenos (a avaliação corre como
+        # root e não segue uma ligação simbólica para onde quer que seja).
+        nomes = [entrega / "timestamp.txt", entrega / "submission_secret.txt"]
+        if not all(f.is_file() and not f.is_symlink() and f.stat().st_size <= 4096 for f in nomes):
             continue
         htmls = list(destino.glob("*.html")) if destino.is_dir() else []
         if not htmls:
