@@ -268,6 +268,7 @@ def test_turma_no_navegador(turma, browser, browser_context_args, request, capsy
             capturas(prof, "formgrader_notas")
             prof.reload()
             esperar_lab(prof, t, PROFESSOR)
+            expect(prof.locator(".jp-DirListing-item").first).to_be_visible(timeout=60_000)  # a raiz do curso
             quadro = formgrader(prof)
 
             # 6. O professor liberta o feedback (sem mais nenhum passo depois da avaliação).
