@@ -126,7 +126,7 @@ def linha_do_resultado(r: motor.Resultado) -> str:
 
 
 def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, limites: motor.Limites,
-                  refazer: bool = False) -> list[motor.Resultado]:
+                  refazer: bool = False, intervalo: float | None = None) -> list[motor.Resultado]:
     """Avalia as entregas em paralelo, com progresso; Ctrl-C para sem perder o que já acabou.
 
     A barra avança a cada entrega que acaba e, enquanto nenhuma acaba, diz quais estão a ser
@@ -139,7 +139,8 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, 
     resultados: list[motor.Resultado] = []
     falhas = 0
     barra = tqdm(total=len(lista), desc="A avaliar", unit="entrega", file=sys.stdout, dynamic_ncols=True)
-    intervalo = 1.0 if sys.stdout.isatty() else 15.0
+    if intervalo is None:
+        intervalo = 1.0 if sys.stdout.isatty() else 15.0
     em_curso: dict[tuple[str, str], float] = {}
     trinco = threading.Lock()
 

@@ -489,9 +489,14 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     assert exp.returncode == 0, exp.stdout[-2000:] + exp.stderr[-2000:]
     assert _grades(raiz)["ana"] == pytest.approx(auto + 1.5)
 
-    # A mesma avaliação outra vez (o make avaliar SUBMISSOES=… do README): a nota à mão fica no
-    # gradebook, no grades.csv e no formgrader.
-    print(_acabar(_avaliar(raiz, turma))[-400:])
+    # A mesma avaliação outra vez (o make avaliar SUBMISSOES=… do README), com uma entrega tardia
+    # (o «Zé Maria» de tests/test_navegador_professor.py): a nota à mão fica no gradebook, no
+    # grades.csv e no formgrader.
+    from tests import test_navegador_professor as professor
+
+    professor.mais_um_aluno(turma)
+    saida_ = _acabar(_avaliar(raiz, turma))
+    print(saida_[-400:])
     assert _grades(raiz)["ana"] == pytest.approx(auto + 1.5)
     _esperar_nota(raiz, 1.5, "Certo, mas falta dizer porquê.", espera=0)
     page.reload()
@@ -499,6 +504,8 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     expect(page.locator(f"textarea#{LIVRE}-comment")).to_have_value("Certo, mas falta dizer porquê.")
     page.locator(f"input#{LIVRE}").scroll_into_view_if_needed()
     capturas(page, "nota_a_mao_depois_de_avaliar_outra_vez")
+    # O resto do formgrader depois desta avaliação (issue 24): contagens, nomes, endereço impresso.
+    professor.depois_da_segunda_avaliacao(page, base, capturas, projeto, saida_, auto + 1.5)
 
 
 def _ultimo_erro(registo: Path) -> str:

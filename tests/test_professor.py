@@ -14,6 +14,7 @@ os encontra, não como são feitos.
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -284,3 +285,36 @@ def test_o_id_no_nbgrader_fica_fora_do_feedback_e_os_avisos_do_aluno_ficam(tmp_p
     texto = html.read_text(encoding="utf-8")
     assert "excedeu o tempo" in texto and "Ze_Maria-94d896" not in texto
     assert len(r.motivos) == 2  # o relatório (escrever_relatorio usa r.motivos) continua a ter os dois
+
+
+def test_a_barra_diz_o_que_esta_a_ser_avaliado_e_anda_a_cada_entrega(tmp_path, monkeypatch, capsys):
+    """Sem kernels: ``motor.avaliar_entrega`` trocado por um que demora. Enquanto nenhuma acaba,
+    a barra diz quais estão a ser avaliadas (e há quanto tempo); a rápida aparece logo, antes
+    da lenta acabar (a issue 24 viu a barra parada em 0/2 sem dizer nada durante 30 s)."""
+    import threading
+    import time
+
+    from autograder import avaliar, motor
+
+    lenta_pode_acabar = threading.Event()
+    vistos = []
+
+    def falso(raiz, tarefa, aluno, pasta, limites, refazer):
+        if aluno == "lenta":
+            lenta_pode_acabar.wait(10)
+        vistos.append(aluno)
+        return motor.Resultado(aluno, aluno, tarefa, notas={"a": [1.0, 2.0]}, segundos=0.0, avaliado=True)
+
+    monkeypatch.setattr(motor, "avaliar_entrega", falso)
+    lista = [("lenta", "t", tmp_path), ("rapida", "t", tmp_path)]
+    fio = threading.Thread(target=lambda: (time.sleep(1.0), lenta_pode_acabar.set()))
+    fio.start()
+    resultados = avaliar.avaliar_todas(tmp_path, lista, 2, motor.Limites(), intervalo=0.2)
+    fio.join()
+    saida = capsys.readouterr().out.replace("\r", "\n")
+    assert vistos == ["rapida", "lenta"] and len(resultados) == 2
+    # Depois de a rápida acabar e antes da lenta: 1/2, com a lenta em curso na barra.
+    rapida, lenta = saida.index("rapida · t: 1/2"), saida.index("lenta · t: 1/2")
+    assert rapida < lenta
+    assert re.search(r"1/2 .*a avaliar lenta · t há \d+ s", saida[rapida:lenta]), saida
+    assert "a avaliar rapida" not in saida[rapida:lenta]  # a que acabou sai logo da lista
