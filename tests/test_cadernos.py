@@ -185,6 +185,7 @@ def test_resumo_diz_o_estado_de_cada_exercicio():
         # A pista é a mensagem do assert que falhou, tal como está no caderno.
         teste = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "teste_memoria_modelo")
         assert estados["memoria_modelo"]["mensagem"] in teste.source and '"int4"' in estados["memoria_modelo"]["onde"]
+        assert estados["memoria_modelo"]["mensagem"] not in estados["memoria_modelo"]["onde"]  # a linha, sem a pista
         texto = "\n".join(validacao.linhas_do_resumo(nome, bruto))
         assert f"pista: {estados['memoria_modelo']['mensagem']}" in texto and "3 de 4 exercício(s) passam" in texto
 

@@ -186,10 +186,11 @@ def correr_ate(pagina, ultima: int) -> None:
 
 
 def correr_celula(pagina, i: int) -> int:
-    """Seleciona a célula ``i`` (pela margem) e corre-a (Shift+Enter); devolve ``i``."""
+    """Seleciona a célula ``i`` (pela margem) e corre-a (Ctrl+Enter: na última célula, o
+    Shift+Enter acrescentava uma célula nova ao caderno); devolve ``i``."""
     celula(pagina, i).scroll_into_view_if_needed()
     celula(pagina, i).locator(".jp-InputPrompt").click()
-    pagina.keyboard.press("Shift+Enter")
+    pagina.keyboard.press("Control+Enter")
     return i
 
 

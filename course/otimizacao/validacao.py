@@ -48,7 +48,21 @@ def _linha_da_celula(erro: BaseException, fonte: str) -> tuple[int | None, str]:
     if linha is None:
         return None, ""
     linhas = fonte.splitlines()
-    return linha, (linhas[linha - 1].strip() if 0 < linha <= len(linhas) else "")
+    codigo = linhas[linha - 1].strip() if 0 < linha <= len(linhas) else ""
+    return linha, _so_a_condicao(codigo)
+
+
+def _so_a_condicao(codigo: str) -> str:
+    """Num ``assert condição, "mensagem"`` numa linha, só a condição (a mensagem é a pista)."""
+    import ast
+
+    try:
+        no = ast.parse(codigo).body[0]
+    except (SyntaxError, IndexError):
+        return codigo
+    if isinstance(no, ast.Assert) and no.msg is not None:
+        return f"assert {ast.get_source_segment(codigo, no.test)}"
+    return codigo
 
 
 def _esqueleto(erro: BaseException) -> bool:
