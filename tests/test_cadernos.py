@@ -230,7 +230,11 @@ def test_make_curso_so_com_as_ferramentas_do_aluno():
     servidor = json.loads((aluno / "jupyter_server_config.json").read_text(encoding="utf-8"))
     lab = {nome for nome, desligada in pagina["disabledExtensions"].items() if desligada}
     srv = {nome for nome, ligada in servidor["ServerApp"]["jpserver_extensions"].items() if ligada is False}
+    # A turma (turma/hub.py) lê as mesmas listas; as do professor têm de lá estar (nbgrader: o
+    # formgrader, a criação de tarefas e a lista de cursos são ferramentas do professor).
     assert lab == set(hub.SO_PROFESSOR_LAB) and srv == set(hub.SO_PROFESSOR_SERVIDOR)
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= lab
+    assert "nbgrader.server_extensions.formgrader" in srv
     js = "".join(p.read_text(errors="replace") for p in
                  (Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader" / "static").glob("*.js"))
     assert all(f'"{nome}"' in js for nome in lab), f"o nbgrader instalado não tem um destes plugins: {sorted(lab)}"

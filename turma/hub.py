@@ -38,10 +38,15 @@ COURSE_ID = "modulo4"
 # O que os servidores dos alunos precisam de ler no projeto (o Python do curso e o pacote
 # otimizacao, instalado em modo editável a partir de course/); tudo o resto fica só para root.
 PUBLICO = {".venv", "course"}
-# As extensões do nbgrader que são só do professor (como na documentação do nbgrader).
-SO_PROFESSOR_SERVIDOR = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
-SO_PROFESSOR_LAB = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                    "@jupyter/nbgrader:course-list"]
+# As extensões do nbgrader que são só do professor: as que a configuração dos alunos do make curso
+# (jupyter_config/aluno/) desliga — uma só lista para o portátil do aluno e para a turma.
+_CONFIG_ALUNO = PROJETO / "jupyter_config" / "aluno"
+SO_PROFESSOR_SERVIDOR = [
+    nome for nome, ligada in json.loads((_CONFIG_ALUNO / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    ["ServerApp"]["jpserver_extensions"].items() if ligada is False]
+SO_PROFESSOR_LAB = [
+    nome for nome, desligada in json.loads((_CONFIG_ALUNO / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
+    ["disabledExtensions"].items() if desligada]
 
 
 @dataclass
