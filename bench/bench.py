@@ -21,24 +21,32 @@ ALVO_CURSO_S = 240  # o curso inteiro (issue #14)
 
 
 def medir_cadernos() -> list[Linha]:
-    """Executa a versão com as soluções de cada caderno num kernel novo e mede o tempo."""
-    import nbformat
+    """Executa cada caderno como o aluno o corre com as respostas certas (o release com as
+    respostas de referência, sem os testes ocultos, que só correm no juiz) num kernel novo e mede
+    o tempo. Uma célula com erro invalida a medida (o Run All passa por cima das células de teste,
+    etiqueta ``raises-exception``, e o tempo de um caderno que falhou a meio seria falso)."""
     from nbclient import NotebookClient
 
     from autograder import construir
+    from bench.bench_memoria_kernel import caderno_de_referencia
 
     linhas = []
     with tempfile.TemporaryDirectory() as tmp:
         raiz = Path(tmp)
-        for tarefa in construir.construir(raiz, release=False):
-            caminho = raiz / "source" / tarefa / f"{tarefa}.ipynb"
-            nb = nbformat.read(caminho, as_version=4)
+        for tarefa in construir.construir(raiz):
+            nb = caderno_de_referencia(raiz, tarefa)
+            pasta = raiz / "release" / tarefa
             inicio = time.perf_counter()
-            NotebookClient(nb, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(caminho.parent)}}).execute()
+            NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(pasta)}}).execute()
             segundos = time.perf_counter() - inicio
+            erros = [f"{o.get('ename')}: {o.get('evalue', '')[:80]}" for c in nb.cells if c.cell_type == "code"
+                     for o in c.get("outputs", []) if o.get("output_type") == "error"]
+            if erros:
+                print(f"  {tarefa}: {len(erros)} célula(s) com erro — a medida não vale: {erros[0]}", flush=True)
             linhas.append((f"caderno {tarefa}: execução completa", f"{num(segundos, 1)} s",
-                           f"≤ {ALVO_CADERNO_S} s", estado(segundos <= ALVO_CADERNO_S)))
+                           f"≤ {ALVO_CADERNO_S} s" + (f" (ERRO em {len(erros)} célula(s))" if erros else ""),
+                           estado(segundos <= ALVO_CADERNO_S and not erros)))
             print(f"  {tarefa}: {segundos:.1f} s", flush=True)
     total = sum(float(v.split()[0].replace(",", ".")) for _, v, _, _ in linhas)
     linhas.append(("curso inteiro: soma dos cadernos", f"{num(total, 1)} s", f"≤ {ALVO_CURSO_S} s",
