@@ -235,3 +235,17 @@ def test_demo_turma_entrega_tardia_e_refazer_sem_perder_notas_a_mao(demo, tmp_pa
     assert set(_grades(raiz)) == {"ana", "rui", "eva"} and _grades(raiz)["ana"] == auto_ana + 1.5
     assert _nota_a_mao(raiz, "ana") == (1.5, "Falta dizer porquê.")
     assert _nota_a_mao(raiz, "referencia") == (2.0, "Certo.")  # a da demonstração também ficou
+
+    # O formgrader (pela API dele, a NbGraderAPI) vê o mesmo (issue 24): as seis entregas do 02
+    # (demonstração e turma), todas avaliadas, e os alunos com nome.
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    api = NbGraderAPI(coursedir=CourseDirectory(root=str(raiz)))
+    todos = {"referencia", "so_esqueletos", "meio_certo", "ana", "rui", "eva"}
+    assert api.get_assignment(SEQ)["num_submissions"] == len(todos)
+    assert api.get_autograded_students(SEQ) == todos
+    nomes = {s["id"]: (s["first_name"], s["last_name"]) for s in api.get_students()}
+    assert nomes["so_esqueletos"] == ("so", "esqueletos") and nomes["ana"] == ("ana", "")
+    submissoes = {s["student"]: s for s in api.get_submissions(SEQ)}
+    assert submissoes["ana"]["score"] == auto_ana + 1.5  # a nota à mão também no formgrader
