@@ -1,7 +1,7 @@
 """A caixa de areia do kernel do aluno (só como root, em Linux): ``caixa.py -f <ligação>``.
 
 O nbgrader (e ``localizar.py``) arrancam o kernel através de um kernelspec próprio
-(``motor.kernelspec``) cujo comando é este ficheiro. Ele prepara uma pasta privada com o
+(``kernel_na_caixa.kernelspec``) cujo comando é este ficheiro. Ele prepara uma pasta privada com o
 ficheiro de ligação e dá lugar ao ``bwrap`` (bubblewrap, do Debian), que arranca o
 ``ipykernel`` com **tudo negado por omissão**:
 
@@ -28,7 +28,7 @@ atravesse (o Python em ``/root/.pyenv``, um clone numa pasta 700).
 Se faltar alguma coisa (o ``bwrap``, um caminho que desapareceu), o kernel não arranca — nunca
 corre sem a caixa às escondidas — e a mensagem diz o quê. ``caixa.py --verificar`` faz a
 mesma montagem com ``python -c "import otimizacao, ipykernel"``: o motor chama-o antes de
-avaliar a primeira entrega (``motor.verificar_caixa``).
+avaliar a primeira entrega (``kernel_na_caixa.verificar_caixa``).
 
 Só usa a biblioteca padrão e ``comum.py`` (corre fora do pacote ``autograder``).
 """

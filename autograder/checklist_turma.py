@@ -13,7 +13,7 @@ seus exercícios tiveram a nota máxima. Um item cujas tarefas não foram avalia
 Escreve, na raiz da avaliação (onde fica o ``grades.csv``):
     checklist_turma.csv   item, texto, alunos que o demonstram, alunos, percentagem
     checklist_turma.png   um gráfico de barras com a percentagem por item
-e mostra uma tabela no ecrã. As notas vêm de ``avaliar.notas`` (o único leitor do gradebook).
+e mostra uma tabela no ecrã. As notas vêm de ``gradebook.notas`` (o único leitor do gradebook).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import construir
+from autograder import comum, construir, gradebook
 from autograder.comum import COURSE
 
 CSV = "checklist_turma.csv"
@@ -66,7 +66,7 @@ def mapa_celulas(pasta: Path = COURSE) -> dict[str, list[list[tuple[str, str]]]]
         for alternativa in alternativas:
             em_falta = [n for n in alternativa["exercicios"] if not celulas.get(n)]
             if em_falta:
-                raise construir.ErroConstrucao(
+                raise comum.ErroConstrucao(
                     f"checklist da turma: {', '.join(em_falta)} (item {item}) não tem células de teste em "
                     f"{pasta}: confirma manifesto.REGRAS e os cadernos."
                 )
@@ -75,7 +75,7 @@ def mapa_celulas(pasta: Path = COURSE) -> dict[str, list[list[tuple[str, str]]]]
 
 
 def calcular(lista, mapa: dict[str, list[list[tuple[str, str]]]]) -> list[LinhaChecklist]:
-    """As linhas do checklist da turma a partir das notas (``avaliar.Nota``: aluno, tarefa,
+    """As linhas do checklist da turma a partir das notas (``gradebook.Nota``: aluno, tarefa,
     celula, pontos, maximo)."""
     from otimizacao import manifesto
 
@@ -157,11 +157,9 @@ def escrever_grafico(linhas: list[LinhaChecklist], destino: Path) -> None:
 
 def escrever(raiz: Path, tarefas: list[str], alunos: dict[str, str] | None = None, lista=None) -> list[LinhaChecklist]:
     """Calcula o checklist da turma, escreve ``checklist_turma.csv`` e ``checklist_turma.png`` em
-    ``raiz`` e mostra a tabela. ``lista``: as notas já lidas por ``avaliar.notas`` (sem ela, lê-as)."""
+    ``raiz`` e mostra a tabela. ``lista``: as notas já lidas por ``gradebook.notas`` (sem ela, lê-as)."""
     if lista is None:
-        from autograder import avaliar
-
-        lista = avaliar.notas(raiz, tarefas, alunos)
+        lista = gradebook.notas(raiz, tarefas, alunos)
     linhas = calcular(lista, mapa_celulas())
     escrever_csv(linhas, raiz / CSV)
     escrever_grafico(linhas, raiz / PNG)
@@ -184,7 +182,7 @@ def no_fim_da_avaliacao(raiz: Path, tarefas: list[str], alunos: dict[str, str], 
 if __name__ == "__main__":
     import sys
 
-    raiz = construir.AUTOGRADER
+    raiz = comum.AUTOGRADER
     tarefas = [p.stem for p in construir.cadernos()]
     escrever(raiz, tarefas)
     sys.exit(0)

@@ -105,6 +105,12 @@ def nbgrader_meta(celula) -> dict:
     return celula.get("metadata", {}).get("nbgrader", {})
 
 
+def e_teste(celula) -> bool:
+    """Célula de teste: avaliada e sem resposta do aluno (o nbgrader repõe-na do source)."""
+    meta = nbgrader_meta(celula)
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
 # --------------------------------------------------------------------------- correr o nbgrader
 class ErroConstrucao(RuntimeError):
     """Um caderno, uma solução, um teste oculto ou o próprio nbgrader não está como se espera."""

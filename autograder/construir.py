@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.comum import (  # noqa: F401 (reexportados: o build é a porta de entrada dos testes)
+from autograder.comum import (
     AUTOGRADER,
     COURSE,
     FIM_OCULTOS,
@@ -39,7 +39,6 @@ from autograder.comum import (  # noqa: F401 (reexportados: o build é a porta d
     INICIO_SOLUCAO,
     RAIZ,
     ErroConstrucao,
-    ambiente_nbgrader,
     nbgrader,
     nbgrader_meta,
     seccoes_dos_testes_ocultos,

@@ -3,9 +3,9 @@
 Cada entrega é uma tarefa do Dask distributed. A tarefa recebe os bytes da entrega (os
 ficheiros da pasta ``<aluno>/<tarefa>/``) e o pacote da tarefa (o source, o release e um
 gradebook modelo só com essa tarefa); num worker, avalia-a com o motor de sempre
-(``motor.avaliar_entrega``: raiz própria, limites, isolamento, célula fatal desativada) e devolve
+(``entrega.avaliar_entrega``: raiz própria, limites, isolamento, célula fatal desativada) e devolve
 o ``Resultado`` (notas, motivos) e o caderno avaliado, de onde o coordenador gera o feedback.
-Só o coordenador (este processo) escreve no gradebook principal (``motor.registar``).
+Só o coordenador (este processo) escreve no gradebook principal (``gradebook.registar``).
 
 Um worker que morre a meio (a máquina desligou-se, o processo foi morto) não perde nada: o
 escalonador do Dask volta a dar as suas tarefas a outro worker, e o coordenador regista cada
@@ -33,7 +33,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from autograder import comum, entregas, motor
+from autograder import cache_modelos, comum, entrega, entregas, processos
+from autograder.resultado import Resultado
 
 # --------------------------------------------------------------------------- no coordenador
 
@@ -71,7 +72,7 @@ def _cliente(raiz: Path, endereco: str, workers: int):
 
     if endereco == "local":
         # Os workers desta máquina partilham a cache do modelo de base da avaliação (já aquecida).
-        os.environ[comum.ENV_CACHE_MODELOS] = str(motor.pasta_cache_modelos(raiz))
+        os.environ[comum.ENV_CACHE_MODELOS] = str(cache_modelos.pasta_cache_modelos(raiz))
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                memory_limit=0, dashboard_address=None, silence_logs=40)
         return Client(cluster), cluster
@@ -86,18 +87,18 @@ def _cliente(raiz: Path, endereco: str, workers: int):
 
 
 def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str, workers: int,
-                  limites: motor.Limites, refazer: bool = False) -> list[motor.Resultado]:
+                  limites: processos.Limites, refazer: bool = False) -> list[Resultado]:
     """Avalia as entregas como tarefas do Dask (``endereco``: ``tcp://…`` ou ``local``), com o
     mesmo progresso e o mesmo resultado que ``avaliar.avaliar_todas``."""
     from distributed import as_completed
     from tqdm import tqdm
 
-    resultados: list[motor.Resultado] = []
+    resultados: list[Resultado] = []
     por_fazer = []
     for aluno, tarefa, pasta in lista:  # retomar: o que já foi avaliado com a mesma impressão fica
         aluno_id = entregas.id_seguro(aluno)
-        guardado = motor.Resultado.ler(raiz / ".avaliacao" / aluno_id / tarefa / "resultado.json")
-        impressao = motor.impressao_entrega(pasta, raiz / "source" / tarefa / f"{tarefa}.ipynb", limites)
+        guardado = Resultado.ler(raiz / ".avaliacao" / aluno_id / tarefa / "resultado.json")
+        impressao = entrega.impressao_entrega(pasta, raiz / "source" / tarefa / f"{tarefa}.ipynb", limites)
         if guardado is not None and guardado.impressao == impressao and not refazer and not guardado.nao_avaliada:
             resultados.append(guardado)
         else:
@@ -129,7 +130,7 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str,
             try:
                 r = _guardar(raiz, futuro.result())
             except Exception as erro:  # um erro do próprio motor não pode parar a turma
-                r = motor.Resultado(aluno, entregas.id_seguro(aluno), tarefa,
+                r = Resultado(aluno, entregas.id_seguro(aluno), tarefa,
                                     nao_avaliada=f"Erro interno ao avaliar num worker do Dask ({type(erro).__name__}: "
                                                  f"{erro}). Corre o mesmo comando para a avaliar de novo.")
             resultados.append(r)
@@ -154,10 +155,10 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str,
     return sorted(resultados, key=lambda r: (r.tarefa, r.aluno))
 
 
-def _guardar(raiz: Path, devolvido: dict) -> motor.Resultado:
+def _guardar(raiz: Path, devolvido: dict) -> Resultado:
     """Escreve o que o worker devolveu onde o motor local o deixaria: ``registar`` e a retoma
     tratam-no como a uma avaliação local."""
-    r = motor.Resultado(**devolvido["resultado"])
+    r = Resultado(**devolvido["resultado"])
     trabalho = raiz / ".avaliacao" / r.aluno_id / r.tarefa
     if trabalho.exists():
         shutil.rmtree(trabalho)
@@ -205,7 +206,7 @@ def _raiz_do_worker(pacote: dict[str, bytes]) -> Path:
         # Já com modelos (outro worker desta máquina, a imagem de avaliação): não se treina de
         # novo; uma entrada antiga só faz o caderno treinar o modelo ele próprio.
         if cache not in _cache_aquecida and not any(Path(cache).glob("*")):
-            motor.aquecer_cache(raiz)
+            cache_modelos.aquecer_cache(raiz)
         _cache_aquecida.add(cache)
     return raiz
 
@@ -221,7 +222,7 @@ def _limpar_workers_mortos() -> None:
 
 
 def avaliar_remoto(pacote: dict[str, bytes], aluno: str, ficheiros: dict[str, bytes],
-                   limites: motor.Limites) -> dict:
+                   limites: processos.Limites) -> dict:
     """A tarefa do Dask: avalia a entrega ``ficheiros`` de ``aluno`` neste worker, com o motor de
     sempre, e devolve o Resultado e o caderno avaliado (nome -> bytes)."""
     inicio = time.monotonic()
@@ -235,7 +236,7 @@ def avaliar_remoto(pacote: dict[str, bytes], aluno: str, ficheiros: dict[str, by
             pasta.mkdir(parents=True)
             for nome, conteudo in ficheiros.items():
                 (pasta / Path(nome).name).write_bytes(conteudo)
-        r = motor.avaliar_entrega(raiz, tarefa, aluno, pasta, limites, refazer=True)
+        r = entrega.avaliar_entrega(raiz, tarefa, aluno, pasta, limites, refazer=True)
         avaliado = raiz / ".avaliacao" / aluno_id / tarefa / "autograded" / aluno_id / tarefa
         caderno = {str(p.relative_to(avaliado)): p.read_bytes() for p in sorted(avaliado.rglob("*"))
                    if p.is_file()} if avaliado.is_dir() else {}

@@ -117,8 +117,7 @@ def julgadas(celulas, contexto: str | None) -> list[int]:
     if contexto is None:
         return []
     return [i for i, c in enumerate(celulas)
-            if c.cell_type == "code" and comum.nbgrader_meta(c).get("grade")
-            and not comum.nbgrader_meta(c).get("solution")]
+            if c.cell_type == "code" and comum.e_teste(c)]
 
 
 class _SemProgresso:

@@ -3,7 +3,7 @@
 O kernel corre em ``pasta`` (a pasta da entrega) e é o de ``CURSO4_KERNEL`` (o isolado, se
 houver isolamento).
 
-Corre num subprocesso, com os mesmos limites e isolamento da avaliação (ver motor.py). Do
+Corre num subprocesso, com os mesmos limites e isolamento da avaliação (ver entrega.py). Do
 projeto só importa ``comum.py`` (ao lado, sem dependências; corre com o PYTHONPATH vazio) e
 escreve ``CELULA_FATAL <índice>`` (ou ``CELULA_FATAL -``) na última linha.
 """

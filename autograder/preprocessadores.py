@@ -45,7 +45,7 @@ class ExecutarEJulgar(Execute):
 
     O que aconteceu fica em ``CURSO4_JUIZ_RELATORIO`` (JSON): os veredictos (com o tempo de
     cada um), o que a sonda achou (adulteração), onde foi o tempo, e uma falha do próprio juiz,
-    que deixa a entrega «não avaliada» (``motor.py``).
+    que deixa a entrega «não avaliada» (``entrega.py``).
     """
 
     _espaco_juiz: dict | None = None

@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder import avaliar, construir, distribuido, motor
+from autograder import avaliar, comum, construir, distribuido, entrega, processos, turma_demo
 from bench.comum import num
 
 TIPOS = ("referencia", "meio_certo", "so_esqueletos")
@@ -39,7 +39,7 @@ TIPOS = ("referencia", "meio_certo", "so_esqueletos")
 
 def turma(raiz: Path, tarefas: list[str], n_alunos: int) -> Path:
     """``raiz/turma/aluno01…`` com cópias das entregas de demonstração, à vez."""
-    demo = avaliar.criar_turma_demo(raiz, tarefas, raiz / "demo")
+    demo = turma_demo.criar_turma_demo(raiz, tarefas, raiz / "demo")
     destino = raiz / "turma"
     for i in range(n_alunos):
         shutil.copytree(demo / TIPOS[i % len(TIPOS)], destino / f"aluno{i + 1:02d}")
@@ -53,9 +53,9 @@ def cronometrar_turma(raiz: Path, submissoes: Path, tarefas: list[str], workers:
     lista = avaliar.entregas_a_avaliar(submissoes, tarefas)
     inicio = time.perf_counter()
     if motor_dask:
-        resultados = distribuido.avaliar_todas(raiz, lista, motor_dask, workers, motor.Limites(), refazer=True)
+        resultados = distribuido.avaliar_todas(raiz, lista, motor_dask, workers, processos.Limites(), refazer=True)
     else:
-        resultados = avaliar.avaliar_todas(raiz, lista, workers, motor.Limites(), refazer=True)
+        resultados = avaliar.avaliar_todas(raiz, lista, workers, processos.Limites(), refazer=True)
     return time.perf_counter() - inicio, resultados
 
 
@@ -77,24 +77,24 @@ def caderno_vazio(raiz: Path) -> None:
 def sobrecarga(raiz: Path, repeticoes: int) -> tuple[float, float]:
     """(mediana do nbgrader simples, mediana do motor) num caderno de uma célula vazia, em s."""
     raiz.mkdir(parents=True)
-    shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
     caderno_vazio(raiz)
-    construir.nbgrader("generate_assignment", "vazio", "--force", raiz=raiz)
-    entrega = raiz / "entregas" / "aluno" / "vazio"
-    entrega.mkdir(parents=True)
-    shutil.copy(raiz / "release" / "vazio" / "vazio.ipynb", entrega / "vazio.ipynb")
+    comum.nbgrader("generate_assignment", "vazio", "--force", raiz=raiz)
+    pasta = raiz / "entregas" / "aluno" / "vazio"
+    pasta.mkdir(parents=True)
+    shutil.copy(raiz / "release" / "vazio" / "vazio.ipynb", pasta / "vazio.ipynb")
     # nbgrader simples: o caderno em submitted/ e um «nbgrader autograde» na raiz.
     (raiz / "submitted" / "aluno").mkdir(parents=True)
-    shutil.copytree(entrega, raiz / "submitted" / "aluno" / "vazio")
+    shutil.copytree(pasta, raiz / "submitted" / "aluno" / "vazio")
     simples, do_motor = [], []
     for _ in range(repeticoes + 1):  # a primeira volta aquece as caches do disco e não conta
         inicio = time.perf_counter()
         subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "vazio", "--student=aluno", "--force",
-                        f"--CourseDirectory.root={raiz}"], cwd=raiz, env=construir.ambiente_nbgrader(),
+                        f"--CourseDirectory.root={raiz}"], cwd=raiz, env=comum.ambiente_nbgrader(),
                        capture_output=True, check=True)
         simples.append(time.perf_counter() - inicio)
         inicio = time.perf_counter()
-        r = motor.avaliar_entrega(raiz, "vazio", "aluno", entrega, motor.Limites(), refazer=True)
+        r = entrega.avaliar_entrega(raiz, "vazio", "aluno", pasta, processos.Limites(), refazer=True)
         do_motor.append(time.perf_counter() - inicio)
         assert r.avaliado, r.motivos
     return statistics.median(simples[1:]), statistics.median(do_motor[1:])
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         base, motor_s = sobrecarga(Path(tmp) / "vazio", args.repeticoes)
         anotar(f"| caderno de uma célula vazia: `nbgrader autograde` simples | {num(base, 1)} s "
                f"(mediana de {args.repeticoes}) |")
-        anotar(f"| o mesmo pelo motor (raiz própria, limites, isolamento={motor.isolamento()}) | "
+        anotar(f"| o mesmo pelo motor (raiz própria, limites, isolamento={processos.isolamento()}) | "
                f"{num(motor_s, 1)} s → sobrecarga {num(motor_s - base, 1)} s por caderno |")
         if args.so_sobrecarga:
             return 0

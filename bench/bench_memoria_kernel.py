@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from autograder import avaliar, construir
+from autograder import construir, turma_demo
 from bench.comum import num
 
 CADERNOS = ("00_numeros_e_memoria", "03_qat", "09_pipeline_completo")
@@ -47,8 +47,8 @@ def pico_kb(pid: int) -> int:
 
 def caderno_de_referencia(raiz: Path, tarefa: str) -> nbformat.NotebookNode:
     """O caderno que o aluno busca (release), com as respostas de referência."""
-    return avaliar.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb",
-                                         avaliar.respostas_referencia(raiz / "source" / tarefa / f"{tarefa}.ipynb"))
+    return turma_demo.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb",
+                                         turma_demo.respostas_referencia(raiz / "source" / tarefa / f"{tarefa}.ipynb"))
 
 
 def medir(nb: nbformat.NotebookNode, pasta: Path) -> dict:

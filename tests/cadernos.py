@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import nbformat
 
-from autograder.construir import nbgrader_meta
+from autograder.comum import nbgrader_meta
 
 
 def celulas_codigo(nb):

@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import avaliar, construir
-from autograder.construir import nbgrader_meta
+from autograder import comum, construir, gradebook
+from autograder.comum import nbgrader_meta
 
 pytestmark = pytest.mark.lento
 
@@ -51,7 +51,7 @@ def _celulas_autoavaliadas(raiz: Path, tarefa: str) -> set[str]:
 
 def _pontos(raiz: Path, tarefa: str) -> dict[str, dict[str, tuple]]:
     por_aluno: dict[str, dict[str, tuple]] = {}
-    for n in avaliar.notas(raiz, [tarefa]):
+    for n in gradebook.notas(raiz, [tarefa]):
         por_aluno.setdefault(n.aluno, {})[n.celula] = (n.pontos, n.maximo)
     return por_aluno
 
@@ -137,7 +137,7 @@ def test_submissoes_reais_deterministicas_e_sem_acesso_a_solutions(demo, tmp_pat
     shutil.copytree(raiz_demo / "turma_demo" / "meio_certo", entregas / "meio_certo")
     batoteiro = entregas / "batoteiro" / tarefa
     batoteiro.mkdir(parents=True)
-    nb = nbformat.read(construir.COURSE / f"{tarefa}.ipynb", as_version=4)
+    nb = nbformat.read(comum.COURSE / f"{tarefa}.ipynb", as_version=4)
     for celula in nb.cells:
         if nbgrader_meta(celula).get("solution") and celula.cell_type == "code":
             celula.source = "from solutions import *  # tenta usar a referência"
@@ -147,7 +147,7 @@ def test_submissoes_reais_deterministicas_e_sem_acesso_a_solutions(demo, tmp_pat
     for vez in (1, 2):
         raiz = tmp_path / f"raiz{vez}"
         _correr_avaliar(raiz, "--tarefas", tarefa, "--submissoes", str(entregas), "--workers", "2")
-        notas.append({(n.aluno, n.celula): n.pontos for n in avaliar.notas(raiz, [tarefa])})
+        notas.append({(n.aluno, n.celula): n.pontos for n in gradebook.notas(raiz, [tarefa])})
         caderno = raiz / "autograded" / "batoteiro" / tarefa / f"{tarefa}.ipynb"
         assert "ModuleNotFoundError" in _erros(caderno)
     assert notas[0] == notas[1]
@@ -206,7 +206,7 @@ def test_demo_turma_entrega_tardia_e_refazer_sem_perder_notas_a_mao(demo, tmp_pa
     _dar_nota_a_mao(raiz, "referencia", 2.0, "Certo.")
 
     turma = tmp_path / "turma"
-    for aluno, origem in [("ana", raiz / "source" / SEQ), ("rui", construir.COURSE)]:
+    for aluno, origem in [("ana", raiz / "source" / SEQ), ("rui", comum.COURSE)]:
         (turma / aluno / SEQ).mkdir(parents=True)
         shutil.copy(origem / f"{SEQ}.ipynb", turma / aluno / SEQ / f"{SEQ}.ipynb")
     _correr_avaliar(raiz, "--tarefas", SEQ, "--submissoes", str(turma), "--workers", "2")

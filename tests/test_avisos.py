@@ -4,7 +4,7 @@ O nbgrader dá 0 a qualquer célula de teste com saída em stderr. As respostas 
 uma biblioteca avisar (``quantize_dynamic`` chamado diretamente, uma barra do tqdm) passam aqui pelo nbgrader a sério — não
 neste processo — de duas maneiras:
 
-  a) pelo caminho do curso (``motor.avaliar_entrega``, o que ``make avaliar`` corre);
+  a) pelo caminho do curso (``entrega.avaliar_entrega``, o que ``make avaliar`` corre);
   b) pelo ``nbgrader autograde`` simples, numa raiz com uma cópia do ``nbgrader_config.py`` do
      curso e SEM as variáveis CURSO4_*, PYTHONWARNINGS e TF_CPP_* (o botão do formgrader);
 
@@ -27,8 +27,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import avaliar, construir, motor
-from autograder.construir import nbgrader_meta
+from autograder import avaliar, comum, construir, processos, turma_demo
+from autograder.comum import nbgrader_meta
 
 pytestmark = pytest.mark.lento
 
@@ -52,7 +52,7 @@ ALUNO = "com_avisos"
 # O ipykernel não apanha o descritor 2 (o C++ do TensorFlow) quando vê PYTEST_CURRENT_TEST no
 # ambiente («o pytest tem a sua captura»): as avaliações daqui correm sem ela, como no professor.
 SEM_PYTEST = "PYTEST_CURRENT_TEST"
-LIMITES = motor.Limites(tempo_celula=300, tempo_entrega=1200)
+LIMITES = processos.Limites(tempo_celula=300, tempo_entrega=1200)
 VARIAVEIS_PROIBIDAS = ("CURSO4_", "PYTHONWARNINGS", "TF_CPP_", "PYTHONPATH")
 
 
@@ -136,17 +136,17 @@ def curso(tmp_path_factory):
     construir.construir(raiz, so=list(AVISADORAS))  # copia também o nbgrader_config.py
     (raiz / "source" / MINI).mkdir(parents=True)
     nbformat.write(_source_mini(), raiz / "source" / MINI / f"{MINI}.ipynb")
-    construir.nbgrader("generate_assignment", MINI, "--force", raiz=raiz)
+    comum.nbgrader("generate_assignment", MINI, "--force", raiz=raiz)
 
     entregas = raiz / "entregas"
     for tarefa, nomes in AVISADORAS.items():
         source = raiz / "source" / tarefa / f"{tarefa}.ipynb"
-        respostas = avaliar.respostas_referencia(source)
-        certas = avaliar.variantes(tarefa).CERTAS
+        respostas = turma_demo.respostas_referencia(source)
+        certas = construir.variantes(tarefa).CERTAS
         for nome in nomes:
             gid, codigo = certas[nome]
             respostas[gid] = codigo
-        nb = avaliar.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb", respostas)
+        nb = turma_demo.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb", respostas)
         (entregas / ALUNO / tarefa).mkdir(parents=True)
         nbformat.write(nb, entregas / ALUNO / tarefa / f"{tarefa}.ipynb")
     release = nbformat.read(raiz / "release" / MINI / f"{MINI}.ipynb", as_version=4)
@@ -180,7 +180,7 @@ def pelo_nbgrader(curso, tmp_path_factory):
     sem CURSO4_*, PYTHONWARNINGS nem TF_CPP_* no ambiente."""
     raiz_curso, entregas = curso
     raiz = tmp_path_factory.mktemp("avisos_nbgrader")
-    shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
     shutil.copytree(raiz_curso / "source", raiz / "source")
     shutil.copy2(raiz_curso / "gradebook.db", raiz / "gradebook.db")
     for aluno, tarefa in _pares():

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from autograder import avaliar, comum, construir, motor
+from autograder import avaliar, comum, construir, processos, turma_demo
 
 pytestmark = pytest.mark.lento
 
@@ -211,7 +211,7 @@ def corpus(tmp_path_factory):
     raiz = tmp_path_factory.mktemp("batota")
     construir.construir(raiz, so=[TAREFA])
     release = nbformat.read(raiz / "release" / TAREFA / f"{TAREFA}.ipynb", as_version=4)
-    referencia = avaliar.respostas_referencia(raiz / "source" / TAREFA / f"{TAREFA}.ipynb")
+    referencia = turma_demo.respostas_referencia(raiz / "source" / TAREFA / f"{TAREFA}.ipynb")
     # Cópias das soluções e dos testes ocultos fora do projeto (um segundo clone, um backup).
     copias = tmp_path_factory.mktemp("copia_do_projeto")
     shutil.copytree(RAIZ / "solutions", copias / "solutions")
@@ -286,7 +286,7 @@ def test_o_corpus_tem_pelo_menos_20_batotas():
 
 @pytest.mark.parametrize("batota", BATOTAS)
 def test_batota_nao_vale_mais_do_que_o_caderno_sem_ela(corpus, batota):
-    if batota in PRECISAM_DA_CAIXA and not motor.isolamento():
+    if batota in PRECISAM_DA_CAIXA and not processos.isolamento():
         pytest.skip("sem root/bubblewrap não há caixa: o kernel lê o disco de quem avalia (ver README)")
     _, pontos, _ = corpus
     assert pontos[batota] <= pontos["esqueleto"], f"{batota}: {pontos[batota]} pontos (sem a batota: {pontos['esqueleto']})"
@@ -352,7 +352,7 @@ def test_os_testes_ocultos_nunca_chegam_ao_aluno(corpus):
         assert linha[:60] not in saidas and linha[:60] not in feedback, f"teste oculto à vista: {linha[:80]}"
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/bubblewrap: o kernel lê o disco de quem avalia (ver README)")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/bubblewrap: o kernel lê o disco de quem avalia (ver README)")
 def test_a_caixa_nao_deixa_ler_copias_das_solucoes_nem_ver_a_maquina(corpus):
     """Pontos só se o kernel conseguir ler uma cópia das soluções ou ver a máquina: 0 na caixa."""
     _, pontos, _ = corpus

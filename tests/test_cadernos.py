@@ -10,8 +10,8 @@ import re
 import nbformat
 import pytest
 
-from autograder import construir
-from autograder.construir import nbgrader_meta
+from autograder import comum, construir
+from autograder.comum import nbgrader_meta
 
 CADERNOS = construir.cadernos()
 IDS = [c.stem for c in CADERNOS]
@@ -86,7 +86,7 @@ def test_esqueleto_e_feedback_em_pt_pt():
     cfg = construir.configuracao_nbgrader()
     assert "O TEU CÓDIGO AQUI" in cfg.ClearSolutions.code_stub["python"]
     assert "ESCREVE AQUI" in cfg.ClearSolutions.text_stub
-    modelo = (construir.AUTOGRADER / "modelo_feedback" / "feedback_pt" / "index.html.j2").read_text(encoding="utf-8")
+    modelo = (comum.AUTOGRADER / "modelo_feedback" / "feedback_pt" / "index.html.j2").read_text(encoding="utf-8")
     assert 'lang="pt-PT"' in modelo and "pontos" in modelo and "Score" not in modelo
 
 
@@ -155,7 +155,7 @@ def test_resumo_diz_o_estado_de_cada_exercicio():
     from otimizacao import validacao
 
     nome = "00_numeros_e_memoria"
-    caminho = construir.COURSE / f"{nome}.ipynb"
+    caminho = comum.COURSE / f"{nome}.ipynb"
     nb = nbformat.read(caminho, as_version=4)
     bruto = json.loads(caminho.read_text(encoding="utf-8"))
     validacao.esquecer()
@@ -224,7 +224,7 @@ def test_make_curso_so_com_as_ferramentas_do_aluno():
 
     from turma import hub
 
-    raiz = construir.RAIZ
+    raiz = comum.RAIZ
     aluno = raiz / "jupyter_config" / "aluno"
     pagina = json.loads((aluno / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
     servidor = json.loads((aluno / "jupyter_server_config.json").read_text(encoding="utf-8"))
@@ -257,9 +257,9 @@ def test_run_all_com_esqueletos_chega_ao_fim(nome, tmp_path, monkeypatch):
     from otimizacao import manifesto, progresso
 
     monkeypatch.setenv(progresso.ENV_PROGRESSO, "")
-    nb = nbformat.read(construir.COURSE / f"{nome}.ipynb", as_version=4)
+    nb = nbformat.read(comum.COURSE / f"{nome}.ipynb", as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(construir.COURSE)}}).execute()
+                   resources={"metadata": {"path": str(comum.COURSE)}}).execute()
     for i, celula in enumerate(nb.cells):
         erros = [o["ename"] for o in celula.get("outputs", []) if o.get("output_type") == "error"]
         if _celula_de_teste(celula):

@@ -9,7 +9,7 @@ import csv
 import pytest
 
 from autograder import checklist_turma
-from autograder.avaliar import Nota
+from autograder.gradebook import Nota
 from otimizacao import manifesto
 
 

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 import solutions
-from autograder import construir
-from autograder.construir import nbgrader_meta
+from autograder import comum, construir
+from autograder.comum import nbgrader_meta
 
 IMPORTA_SOLUTIONS = re.compile(r"(^|\s)(import|from)\s+solutions\b|import_module\(.solutions", re.M)
 CURSO_MD = Path(__file__).resolve().parents[2] / "shared" / "CURSO.md"
@@ -25,7 +25,7 @@ def test_release_e_igual_a_course_celula_a_celula(build):
     for tarefa in tarefas:
         release = raiz / "release" / tarefa / f"{tarefa}.ipynb"
         assert release.exists(), f"o nbgrader não gerou {release}"
-        assert construir.diferencas(release, construir.COURSE / f"{tarefa}.ipynb") == []
+        assert construir.diferencas(release, comum.COURSE / f"{tarefa}.ipynb") == []
 
 
 def test_source_tem_solucoes_e_testes_ocultos(build):
@@ -33,10 +33,10 @@ def test_source_tem_solucoes_e_testes_ocultos(build):
     for tarefa in tarefas:
         nb = nbformat.read(raiz / "source" / tarefa / f"{tarefa}.ipynb", as_version=4)
         solucoes = [c for c in nb.cells if nbgrader_meta(c).get("solution")]
-        assert solucoes and all(construir.INICIO_SOLUCAO in c.source for c in solucoes)
+        assert solucoes and all(comum.INICIO_SOLUCAO in c.source for c in solucoes)
         assert "NotImplementedError" not in "".join(c.source for c in solucoes if c.cell_type == "code")
         if construir.testes_ocultos(tarefa):
-            assert any(construir.INICIO_OCULTOS in c.source for c in nb.cells)
+            assert any(comum.INICIO_OCULTOS in c.source for c in nb.cells)
 
 
 def _codigo_alem_do_esqueleto(fonte: str) -> list[str]:
@@ -142,7 +142,7 @@ def test_cada_exercicio_do_caderno_tem_referencia_com_a_mesma_assinatura():
 
 
 def test_esqueleto_fora_de_funcao_e_recusado_com_mensagem():
-    with pytest.raises(construir.ErroConstrucao, match="fora de uma função"):
+    with pytest.raises(comum.ErroConstrucao, match="fora de uma função"):
         construir.injetar_solucao_codigo(
             "# O TEU CÓDIGO AQUI\n"
             'raise NotImplementedError("Exercício por fazer: substitui estas duas linhas pelo teu código.")',
@@ -157,7 +157,7 @@ def test_assinatura_diferente_e_recusada_com_mensagem():
         "    # O TEU CÓDIGO AQUI\n"
         '    raise NotImplementedError("Exercício por fazer: substitui estas duas linhas pelo teu código.")'
     )
-    with pytest.raises(construir.ErroConstrucao, match="assinatura"):
+    with pytest.raises(comum.ErroConstrucao, match="assinatura"):
         construir.injetar_solucao_codigo(fonte, "teste")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import avaliar
+from autograder import gradebook
 from tests import servidores_escala as srv
 
 pytestmark = pytest.mark.lento
@@ -56,7 +56,7 @@ def _notas(raiz: Path, url: str | None = None) -> dict[tuple[str, str], float | 
     if url:
         os.environ["CURSO4_GRADEBOOK_URL"] = url
     try:
-        return {(n.aluno, n.celula): n.pontos for n in avaliar.notas(raiz, [TAREFA])}
+        return {(n.aluno, n.celula): n.pontos for n in gradebook.notas(raiz, [TAREFA])}
     finally:
         os.environ.pop("CURSO4_GRADEBOOK_URL", None)
         if anterior is not None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import avaliar, construir
+from autograder import comum, construir
 from tests import cadernos as cad
 
-TAREFAS = [p.stem for p in construir.cadernos() if avaliar.variantes(p.stem) is not None]
-CERTAS = [(t, nome) for t in TAREFAS for nome in avaliar.variantes(t).CERTAS]
-ERRADAS = [(t, nome) for t in TAREFAS for nome in avaliar.variantes(t).ERRADAS]
+TAREFAS = [p.stem for p in construir.cadernos() if construir.variantes(p.stem) is not None]
+CERTAS = [(t, nome) for t in TAREFAS for nome in construir.variantes(t).CERTAS]
+ERRADAS = [(t, nome) for t in TAREFAS for nome in construir.variantes(t).ERRADAS]
 
 _cache: dict[str, tuple] = {}
 
@@ -22,7 +22,7 @@ _cache: dict[str, tuple] = {}
 def contexto(tarefa: str):
     """(caderno source, namespace já preparado com a referência) — uma vez por caderno."""
     if tarefa not in _cache:
-        nb = construir.caderno_fonte(construir.COURSE / f"{tarefa}.ipynb")
+        nb = construir.caderno_fonte(comum.COURSE / f"{tarefa}.ipynb")
         _cache[tarefa] = (nb, cad.preparar_namespace(nb))
     return _cache[tarefa]
 
@@ -45,8 +45,8 @@ def test_referencia_passa_em_todos_os_testes(tarefa):
 def test_esqueletos_falham_todos_os_testes_com_not_implemented(tarefa):
     nb, ns = contexto(tarefa)
     ns = dict(ns)
-    for celula in cad.ler(construir.COURSE / f"{tarefa}.ipynb").cells:
-        if construir.nbgrader_meta(celula).get("solution") and celula.cell_type == "code":
+    for celula in cad.ler(comum.COURSE / f"{tarefa}.ipynb").cells:
+        if comum.nbgrader_meta(celula).get("solution") and celula.cell_type == "code":
             cad.executar(celula.source, ns)
     for gid, src in cad.celulas_teste(nb).items():
         erro = cad.falha(src, ns)
@@ -55,13 +55,13 @@ def test_esqueletos_falham_todos_os_testes_com_not_implemented(tarefa):
 
 @pytest.mark.parametrize("tarefa", TAREFAS)
 def test_ha_pelo_menos_seis_erros_tipicos(tarefa):
-    assert len(avaliar.variantes(tarefa).ERRADAS) >= 6
+    assert len(construir.variantes(tarefa).ERRADAS) >= 6
 
 
 @pytest.mark.parametrize(("tarefa", "nome"), CERTAS, ids=[n for _, n in CERTAS])
 def test_resposta_certa_diferente_tem_nota_maxima(tarefa, nome):
     nb, _ = contexto(tarefa)
-    _, codigo = avaliar.variantes(tarefa).CERTAS[nome]
+    _, codigo = construir.variantes(tarefa).CERTAS[nome]
     ns = ns_com(tarefa, codigo)
     falhas = {gid: cad.falha(src, ns) for gid, src in cad.celulas_teste(nb).items()}
     assert not any(falhas.values()), {gid: repr(e) for gid, e in falhas.items() if e}
@@ -70,7 +70,7 @@ def test_resposta_certa_diferente_tem_nota_maxima(tarefa, nome):
 @pytest.mark.parametrize(("tarefa", "nome"), ERRADAS, ids=[n for _, n in ERRADAS])
 def test_erro_tipico_perde_pontos_com_mensagem(tarefa, nome):
     nb, _ = contexto(tarefa)
-    _, codigo, devem_falhar = avaliar.variantes(tarefa).ERRADAS[nome]
+    _, codigo, devem_falhar = construir.variantes(tarefa).ERRADAS[nome]
     ns = ns_com(tarefa, codigo)
     testes = cad.celulas_teste(nb)
     for gid in devem_falhar:

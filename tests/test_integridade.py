@@ -33,8 +33,8 @@ import nbformat
 import pytest
 
 import solutions
-from autograder import construir
-from autograder.construir import nbgrader_meta
+from autograder import comum, construir
+from autograder.comum import nbgrader_meta
 
 RAIZ = Path(__file__).resolve().parents[1]
 SOLUTIONS = RAIZ / "solutions"
@@ -272,7 +272,7 @@ def do_caderno(nb, nome: str) -> tuple[list[tuple[str, ast.AST]], list[tuple[str
 def recebido() -> tuple[list[tuple[str, ast.AST]], list[tuple[str, ast.AST]]]:
     """Tudo o que o aluno recebe: (código, blocos de código nas células de texto)."""
     codigo = [(str(p.relative_to(RAIZ)), _arvore(p.read_text(encoding="utf-8"), str(p)))
-              for p in sorted(construir.COURSE.rglob("*.py"))]
+              for p in sorted(comum.COURSE.rglob("*.py"))]
     texto = []
     for caminho in construir.cadernos():
         c, t = do_caderno(nbformat.read(caminho, as_version=4), caminho.name)
@@ -394,10 +394,9 @@ class Destilador:
 def test_detetor_nao_acusa_respostas_certas_escritas_de_outra_forma():
     """As respostas certas-mas-diferentes de autograder/variantes/ não são cópias: o detetor
     compara formas, não comportamentos."""
-    from autograder import avaliar
 
     for tarefa in [p.stem for p in construir.cadernos()]:
-        var = avaliar.variantes(tarefa)
+        var = construir.variantes(tarefa)
         for nome, (_, codigo) in (getattr(var, "CERTAS", None) or {}).items():
             assert copias_de_referencias(ast.parse(codigo)) == [], f"{tarefa}: «{nome}»"
 
@@ -469,7 +468,7 @@ def test_entrega_que_importa_o_exercicio_do_pacote_nao_ganha_pontos(tmp_path):
     """Com o nbgrader a sério (motor de avaliação, tarefa 01, um aluno): as respostas que vão
     buscar quantizar_modelo_int8 e inferencia_tflite ao pacote otimizacao valem 0; a resposta
     honesta da mesma entrega vale tudo."""
-    from autograder import motor
+    from autograder import entrega, processos
 
     tarefa = "01_ptq_tflite"
     construir.construir(tmp_path, so=[tarefa])
@@ -485,7 +484,7 @@ def test_entrega_que_importa_o_exercicio_do_pacote_nao_ganha_pontos(tmp_path):
     pasta.mkdir(parents=True)
     nbformat.write(nb, pasta / f"{tarefa}.ipynb")
 
-    r = motor.avaliar_entrega(tmp_path, tarefa, "batoteiro", pasta, motor.Limites())
+    r = entrega.avaliar_entrega(tmp_path, tarefa, "batoteiro", pasta, processos.Limites())
     assert r.avaliado, (r.motivos, r.nao_avaliada)
     pontos = {gid: p for gid, (p, _) in r.notas.items()}
     assert pontos == {"teste_quantizar_int8_tipos": 0, "teste_quantizar_int8_tamanho": 0,

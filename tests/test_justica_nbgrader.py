@@ -22,7 +22,7 @@ import html
 import nbformat
 import pytest
 
-from autograder import avaliar, construir, feedback_pt
+from autograder import avaliar, construir, feedback_pt, turma_demo
 
 pytestmark = pytest.mark.lento
 
@@ -45,13 +45,13 @@ def notas(tmp_path_factory):
     tarefas = sorted({t for t, _, _ in ENTREGAS.values()})
     construir.construir(raiz, so=tarefas)
     for aluno, (tarefa, nome, tipo) in ENTREGAS.items():
-        variantes = avaliar.variantes(tarefa)
-        respostas = avaliar.respostas_referencia(raiz / "source" / tarefa / f"{tarefa}.ipynb")
+        variantes = construir.variantes(tarefa)
+        respostas = turma_demo.respostas_referencia(raiz / "source" / tarefa / f"{tarefa}.ipynb")
         gid, codigo = (variantes.CERTAS[nome] if tipo == "certa" else variantes.ERRADAS[nome][:2])
         respostas[gid] = codigo
         pasta = entregas / aluno / tarefa
         pasta.mkdir(parents=True)
-        nbformat.write(avaliar.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb", respostas),
+        nbformat.write(turma_demo.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb", respostas),
                        pasta / f"{tarefa}.ipynb")
     assert avaliar.main(["--raiz", str(raiz), "--submissoes", str(entregas), "--tarefas", *tarefas,
                          "--workers", "2"]) == 0

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 import solutions
-from autograder import construir
+from autograder import comum, construir
 from otimizacao import manifesto
 
 RAIZ = Path(__file__).resolve().parents[1]
@@ -75,7 +75,7 @@ CADERNO = "04_poda"
 
 
 def _entrada():
-    nb = nbformat.read(construir.COURSE / f"{CADERNO}.ipynb", as_version=4)
+    nb = nbformat.read(comum.COURSE / f"{CADERNO}.ipynb", as_version=4)
     return nb, manifesto.POR_NOME[CADERNO], construir.testes_ocultos(CADERNO), construir.variantes(CADERNO)
 
 
@@ -102,7 +102,7 @@ def test_pontos_diferentes_do_manifesto_sao_recusados():
     nb, caderno, ocultos, var = _entrada()
     nb = copy.deepcopy(nb)
     for celula in nb.cells:
-        if construir.nbgrader_meta(celula).get("grade_id") == "teste_calcular_sparsity":
+        if comum.nbgrader_meta(celula).get("grade_id") == "teste_calcular_sparsity":
             celula.metadata["nbgrader"]["points"] += 1
     problemas = construir.verificar_manifesto(nb, caderno, ocultos, var)
     assert any("calcular_sparsity vale 3 pontos no manifesto e 4" in p for p in problemas), problemas
@@ -111,5 +111,5 @@ def test_pontos_diferentes_do_manifesto_sao_recusados():
 def test_caderno_fora_do_manifesto_para_o_build(tmp_path, monkeypatch):
     ultimo = construir.cadernos()[-1].stem
     monkeypatch.setattr(manifesto, "POR_NOME", {n: c for n, c in manifesto.POR_NOME.items() if n != ultimo})
-    with pytest.raises(construir.ErroConstrucao, match=f"Cadernos fora do manifesto: {ultimo}"):
+    with pytest.raises(comum.ErroConstrucao, match=f"Cadernos fora do manifesto: {ultimo}"):
         construir.construir(tmp_path, release=False)

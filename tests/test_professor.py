@@ -162,7 +162,7 @@ def _api(raiz: Path):
 
 
 def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_path, monkeypatch):
-    """``avaliar.sincronizar_formgrader`` sobre um gradebook como o ``motor.registar`` o deixa
+    """``formgrader.sincronizar_formgrader`` sobre um gradebook como o ``gradebook.registar`` o deixa
     (sem correr cadernos): o que o formgrader mostra vem das funções dele (NbGraderAPI), não
     do código testado. Antes da sincronização, 0 entregas e nomes vazios (o que a issue 24 viu)."""
     import datetime
@@ -172,8 +172,9 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
     import nbformat
     from nbgrader.api import Gradebook
 
-    from autograder import avaliar, motor
+    from autograder import formgrader
     from autograder.entregas import id_seguro
+    from autograder.resultado import Resultado
 
     # O nbgrader chama o «alembic» pelo nome ao criar o gradebook (como no make professor).
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
@@ -193,7 +194,7 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
         for aluno, entregou in alunos.items():
             aluno_id = id_seguro(aluno)
             if aluno_id != "a990002":
-                gb.add_student(aluno_id)  # como o motor.registar: sem nomes
+                gb.add_student(aluno_id)  # como o gradebook.registar: sem nomes
             gb.add_submission(t, aluno_id)
             pasta = entregas / aluno / t
             pasta.mkdir(parents=True)
@@ -202,7 +203,7 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
                 (raiz / "autograded" / aluno_id / t).mkdir(parents=True)
                 nbformat.write(nbformat.v4.new_notebook(), raiz / "autograded" / aluno_id / t / f"{t}.ipynb")
             pastas[(aluno_id, t)] = pasta
-            resultados.append(motor.Resultado(aluno, aluno_id, t, avaliado=entregou))
+            resultados.append(Resultado(aluno, aluno_id, t, avaliado=entregou))
     os.utime(entregas / "ana_silva" / t / f"{t}.ipynb", (1_700_000_000, 1_700_000_000))
     # Uma entrega recolhida pelo nbgrader (o Collect): já está em submitted/, com a hora dela.
     recolhida = raiz / "submitted" / "a990003" / t
@@ -214,7 +215,7 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
         gb.add_submission(t, "a990003")
     (raiz / "autograded" / "a990003" / t).mkdir(parents=True)
     nbformat.write(nbformat.v4.new_notebook(), raiz / "autograded" / "a990003" / t / f"{t}.ipynb")
-    resultados.append(motor.Resultado("a990003", "a990003", t, avaliado=True))
+    resultados.append(Resultado("a990003", "a990003", t, avaliado=True))
     pastas[("a990003", t)] = recolhida
 
     api = _api(raiz)
@@ -223,7 +224,7 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
     # A recolhida tem hora (timestamp.txt) e o gradebook não: o formgrader dava-a por avaliar.
     assert "a990003" not in api.get_autograded_students(t)
 
-    avaliar.sincronizar_formgrader(raiz, resultados, pastas, avaliar.ler_lista_da_turma(lista_csv))
+    formgrader.sincronizar_formgrader(raiz, resultados, pastas, formgrader.ler_lista_da_turma(lista_csv))
 
     entregues = {id_seguro(a) for a, e in alunos.items() if e} | {"a990003"}
     assert api.get_assignment(t)["num_submissions"] == len(entregues)  # rui não entregou
@@ -249,7 +250,7 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
     import shutil as _shutil
 
     _shutil.rmtree(raiz / "autograded" / "ana_silva")
-    avaliar.sincronizar_formgrader(raiz, resultados, pastas)
+    formgrader.sincronizar_formgrader(raiz, resultados, pastas)
     assert api.get_assignment(t)["num_submissions"] == len(entregues) - 1
     assert "ana_silva" not in api.get_submitted_students(t)
     # Sem a lista, os nomes que lá estão ficam (não voltam aos da pasta).
@@ -258,43 +259,46 @@ def test_formgrader_conta_as_entregas_e_mostra_os_nomes_depois_de_avaliar(tmp_pa
 
 def test_linha_do_resultado_diz_se_a_nota_foi_reutilizada():
     """Uma corrida que lê a nota guardada não diz «em 35 s» como se tivesse avaliado de novo."""
-    from autograder import avaliar, motor
+    from autograder import relatorios
+    from autograder.resultado import Resultado
 
-    r = motor.Resultado("ana", "ana", "02", notas={"a": [3.0, 14.0]}, segundos=35.0, avaliado=True,
+    r = Resultado("ana", "ana", "02", notas={"a": [3.0, 14.0]}, segundos=35.0, avaliado=True,
                         avaliado_em="2026-12-04 02:10")
-    assert "avaliada em 35 s" in avaliar.linha_do_resultado(r)
+    assert "avaliada em 35 s" in relatorios.linha_do_resultado(r)
     r.reutilizado = True
-    linha = avaliar.linha_do_resultado(r)
+    linha = relatorios.linha_do_resultado(r)
     assert "3/14" in linha and "reutilizada" in linha and "2026-12-04 02:10" in linha and "35 s" not in linha
     # O que fica no resultado.json não diz «reutilizado»: é desta corrida, não da avaliação.
-    assert motor.Resultado(**{**r.__dict__, "reutilizado": False}).reutilizado is False
+    assert Resultado(**{**r.__dict__, "reutilizado": False}).reutilizado is False
 
 
 def test_o_id_no_nbgrader_fica_fora_do_feedback_e_os_avisos_do_aluno_ficam(tmp_path):
     """O feedback recebe ``motivos_do_aluno``: a contabilidade do professor (o id no nbgrader)
     não; um aviso da entrega dele (tempo esgotado, ficheiros extra) sim."""
-    from autograder import motor
+    from autograder import gradebook
+    from autograder.resultado import Resultado
 
-    r = motor.Resultado("Zé Maria", "Ze_Maria-94d896", "02")
+    r = Resultado("Zé Maria", "Ze_Maria-94d896", "02")
     r.motivos.append("O identificador «Zé Maria» foi guardado no nbgrader como «Ze_Maria-94d896».")
     r.so_professor.append(r.motivos[-1])
     r.motivos.append("A entrega excedeu o tempo total de 900 s e foi parada: vale 0.")
     html = tmp_path / "02.html"
     html.write_text('<html><body><div class="nbg-resumo">x</div></body></html>', encoding="utf-8")
-    assert motor._avisos_no_feedback(html, r.motivos_do_aluno) is None
+    assert gradebook.avisos_no_feedback(html, r.motivos_do_aluno) is None
     texto = html.read_text(encoding="utf-8")
     assert "excedeu o tempo" in texto and "Ze_Maria-94d896" not in texto
     assert len(r.motivos) == 2  # o relatório (escrever_relatorio usa r.motivos) continua a ter os dois
 
 
 def test_a_barra_diz_o_que_esta_a_ser_avaliado_e_anda_a_cada_entrega(tmp_path, monkeypatch, capsys):
-    """Sem kernels: ``motor.avaliar_entrega`` trocado por um que demora. Enquanto nenhuma acaba,
+    """Sem kernels: ``entrega.avaliar_entrega`` trocado por um que demora. Enquanto nenhuma acaba,
     a barra diz quais estão a ser avaliadas (e há quanto tempo); a rápida aparece logo, antes
     da lenta acabar (a issue 24 viu a barra parada em 0/2 sem dizer nada durante 30 s)."""
     import threading
     import time
 
-    from autograder import avaliar, motor
+    from autograder import avaliar, entrega, processos
+    from autograder.resultado import Resultado
 
     lenta_pode_acabar = threading.Event()
     vistos = []
@@ -303,13 +307,13 @@ def test_a_barra_diz_o_que_esta_a_ser_avaliado_e_anda_a_cada_entrega(tmp_path, m
         if aluno == "lenta":
             lenta_pode_acabar.wait(10)
         vistos.append(aluno)
-        return motor.Resultado(aluno, aluno, tarefa, notas={"a": [1.0, 2.0]}, segundos=0.0, avaliado=True)
+        return Resultado(aluno, aluno, tarefa, notas={"a": [1.0, 2.0]}, segundos=0.0, avaliado=True)
 
-    monkeypatch.setattr(motor, "avaliar_entrega", falso)
+    monkeypatch.setattr(entrega, "avaliar_entrega", falso)
     lista = [("lenta", "t", tmp_path), ("rapida", "t", tmp_path)]
     fio = threading.Thread(target=lambda: (time.sleep(1.0), lenta_pode_acabar.set()))
     fio.start()
-    resultados = avaliar.avaliar_todas(tmp_path, lista, 2, motor.Limites(), intervalo=0.2)
+    resultados = avaliar.avaliar_todas(tmp_path, lista, 2, processos.Limites(), intervalo=0.2)
     fio.join()
     saida = capsys.readouterr().out.replace("\r", "\n")
     assert vistos == ["rapida", "lenta"] and len(resultados) == 2

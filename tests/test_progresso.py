@@ -138,13 +138,13 @@ def test_caderno_10_corre_com_um_registo_estragado_e_diz_o_que_correr(tmp_path, 
     diz o que correr e mostra o registo de exemplo."""
     from nbclient import NotebookClient
 
-    from autograder import construir
+    from autograder import comum, construir
 
     ficheiro = tmp_path / progresso.NOME
     ficheiro.write_text('{"versao": 1, "exercicios": ', encoding="utf-8")
     monkeypatch.setenv(progresso.ENV_PROGRESSO, str(ficheiro))
     monkeypatch.delenv(progresso.ENV_AVALIACAO, raising=False)
-    nb = construir.caderno_fonte(construir.COURSE / "10_checklist.ipynb")
+    nb = construir.caderno_fonte(comum.COURSE / "10_checklist.ipynb")
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     saidas = [o for c in nb.cells for o in c.get("outputs", [])]
     assert not [o for o in saidas if o.get("output_type") == "error" or o.get("name") == "stderr"]

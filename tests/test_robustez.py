@@ -1,7 +1,7 @@
 """Avaliação robusta (issue #5): entregas más, isolamento, nada perdido.
 
 Cada caso é uma entrega a sério, avaliada pelo nbgrader através do motor de avaliação
-(``autograder/motor.py``), numa tarefa pequena («mini»: dois exercícios, 2 + 3 pontos) para
+(``autograder/entrega.py``), numa tarefa pequena («mini»: dois exercícios, 2 + 3 pontos) para
 que a bateria corra em poucos minutos. Para cada caso verifica-se: a nota (0 no que a falha
 tocou, o resto intacto), o motivo em pt-PT, e que o resto da turma é avaliado normalmente.
 """
@@ -18,14 +18,23 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import avaliar, construir, motor
+from autograder import (
+    avaliar,
+    comum,
+    construir,
+    entrega,
+    gradebook,
+    kernel_na_caixa,
+    processos,
+    turma_demo,
+)
 
 pytestmark = pytest.mark.lento
 
 CERTO_DOBRO = "def dobro(x):\n    return 2 * x"
 CERTO_SOMA = "def soma(a, b):\n    return a + b"
 # 10 s por célula: com a máquina carregada (CI, 2 núcleos) a bomba de memória chegou a passar dos 4 s.
-LIMITES = motor.Limites(tempo_celula=10, tempo_entrega=180, memoria_mb=2048, cpu_s=120)
+LIMITES = processos.Limites(tempo_celula=10, tempo_entrega=180, memoria_mb=2048, cpu_s=120)
 
 
 def _meta(gid, grade, sol, locked, pontos=None):
@@ -76,10 +85,10 @@ def _aluno(release, dobro=CERTO_DOBRO, soma=CERTO_SOMA, mexer=None):
 def turma(tmp_path_factory):
     """Avalia a turma inteira uma vez; devolve (raiz, resultados por aluno, pasta das entregas)."""
     raiz = tmp_path_factory.mktemp("robustez")
-    shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
     (raiz / "source" / "mini").mkdir(parents=True)
     nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
-    construir.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
+    comum.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
     release = nbformat.read(raiz / "release" / "mini" / "mini.ipynb", as_version=4)
     entregas = raiz / "entregas"
 
@@ -150,11 +159,11 @@ def turma(tmp_path_factory):
 
     lista = avaliar.entregas_a_avaliar(entregas, ["mini"])
     resultados = avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
-    motor.registar(raiz, resultados)
+    gradebook.registar(raiz, resultados)
     return raiz, {r.aluno: r for r in resultados}, entregas
 
 
-REPO = construir.AUTOGRADER.parent
+REPO = comum.AUTOGRADER.parent
 
 
 def _alvos(raiz, entregas):
@@ -282,14 +291,14 @@ def test_so_sai_a_celula_que_mexe_na_verificacao(celula, fica):
     assert (_suspeita(celula, modulos) is None) == fica, _suspeita(celula, modulos)
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare: a rede não é isolada (ver README)")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/unshare: a rede não é isolada (ver README)")
 def test_sem_rede_durante_a_avaliacao(turma):
     _, res, _ = turma
     assert _pontos(res["rede"]) == {"teste_dobro": 0.0, "teste_soma": 3.0}
     assert "rede" in _motivos(res["rede"])
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare/Linux: o kernel corre com as permissões de quem avalia (ver README)")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/unshare/Linux: o kernel corre com as permissões de quem avalia (ver README)")
 def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da_pasta(turma):
     raiz, res, entregas = turma
     r = res["bisbilhoteiro"]
@@ -308,7 +317,7 @@ def test_kernel_nao_le_solucoes_testes_ocultos_nem_gradebook_nem_escreve_fora_da
     assert _pontos(r) == {"teste_dobro": 2.0, "teste_soma": 3.0}  # o isolamento não estraga a avaliação
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare/Linux: o kernel lê o disco de quem avalia (ver README)")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/unshare/Linux: o kernel lê o disco de quem avalia (ver README)")
 def test_ler_os_testes_ocultos_falha_e_diz_porque(turma):
     _, res, _ = turma
     r = res["le_testes_ocultos"]
@@ -316,7 +325,7 @@ def test_ler_os_testes_ocultos_falha_e_diz_porque(turma):
     assert "FileNotFoundError" in _motivos(r) and "própria pasta" in _motivos(r), r.motivos
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare/setpriv")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/unshare/setpriv")
 def test_kernel_que_nao_consegue_entrar_na_caixa_nao_arranca(tmp_path):
     """Sem o bwrap (ou sem um uid reservado pelo motor), o lançador sai com um erro em pt-PT que
     diz o que falta, em vez de arrancar um kernel fora da caixa."""
@@ -325,7 +334,7 @@ def test_kernel_que_nao_consegue_entrar_na_caixa_nao_arranca(tmp_path):
 
     ligacao = tmp_path / "kernel.json"
     ligacao.write_text("{}", encoding="utf-8")
-    caixa = str(construir.AUTOGRADER / "caixa.py")
+    caixa = str(comum.AUTOGRADER / "caixa.py")
     for env, falta in [({"PATH": "/nada", "CURSO4_UID": "200999"}, "«bwrap»"),
                        ({"PATH": os.environ["PATH"], "CURSO4_UID": "5"}, "não reservou um uid")]:
         proc = subprocess.run([sys.executable, caixa, "-f", str(ligacao)], cwd=tmp_path, env=env,
@@ -335,7 +344,7 @@ def test_kernel_que_nao_consegue_entrar_na_caixa_nao_arranca(tmp_path):
         assert "ipykernel" not in proc.stderr  # nunca chegou a arrancar o kernel
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/bubblewrap")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/bubblewrap")
 def test_caixa_com_o_venv_numa_ligacao_simbolica(tmp_path):
     """Um clone cujo .venv é uma ligação simbólica para outra pasta: a caixa mostra o venv pelos
     dois caminhos e o kernel arranca (antes, cada kernel falhava e a turma ficava com 0)."""
@@ -348,12 +357,12 @@ def test_caixa_com_o_venv_numa_ligacao_simbolica(tmp_path):
     ligado.symlink_to(venv, target_is_directory=True)
     python = ligado / "bin" / "python"
     env = dict(os.environ, CURSO4_UID="200998")
-    proc = subprocess.run([str(python), str(construir.AUTOGRADER / "caixa.py"), "--verificar"], env=env,
+    proc = subprocess.run([str(python), str(comum.AUTOGRADER / "caixa.py"), "--verificar"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "caixa ok" in proc.stdout, proc.stdout + proc.stderr
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/bubblewrap")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/bubblewrap")
 def test_falha_da_caixa_deixa_a_entrega_nao_avaliada_e_a_proxima_corrida_avalia(tmp_path, monkeypatch):
     """Uma caixa que não arranca (aqui: um uid inválido) não é uma nota: a entrega fica «não
     avaliada» (sem pontos, não guardada para a retoma) e a corrida seguinte avalia-a."""
@@ -361,23 +370,23 @@ def test_falha_da_caixa_deixa_a_entrega_nao_avaliada_e_a_proxima_corrida_avalia(
 
     raiz = tmp_path / "raiz"
     raiz.mkdir()
-    shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
     (raiz / "source" / "mini").mkdir(parents=True)
     nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
-    construir.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
+    comum.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
     pasta = _entrega_mini(raiz, tmp_path / "entregas", "certo")
-    verdadeiro = motor.uid_reservado
-    monkeypatch.setattr(motor, "uid_reservado", lambda: contextlib.nullcontext(5))
-    r = motor.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
+    verdadeiro = kernel_na_caixa.uid_reservado
+    monkeypatch.setattr(kernel_na_caixa, "uid_reservado", lambda: contextlib.nullcontext(5))
+    r = entrega.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
     assert "caixa" in r.nao_avaliada and not r.avaliado, (r.nao_avaliada, r.motivos)
     assert all(p is None for p, _ in r.notas.values()), r.notas
     assert not (raiz / ".avaliacao" / "certo" / "mini" / "resultado.json").exists()
-    monkeypatch.setattr(motor, "uid_reservado", verdadeiro)
-    r = motor.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
+    monkeypatch.setattr(kernel_na_caixa, "uid_reservado", verdadeiro)
+    r = entrega.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
     assert (r.total, r.maximo, r.nao_avaliada) == (5, 5, ""), (r.motivos, r.nao_avaliada)
 
 
-@pytest.mark.skipif(not motor.isolamento(), reason="sem root/unshare")
+@pytest.mark.skipif(not processos.isolamento(), reason="sem root/unshare")
 def test_avaliacao_isolada_dentro_de_uma_pasta_700():
     """Uma raiz de avaliação dentro de uma pasta que só root atravessa (fora de /tmp, que o
     kernel isolado já tapa): o kernel, como nobody, chega à sua pasta na mesma e a nota é a toda."""
@@ -390,15 +399,15 @@ def test_avaliacao_isolada_dentro_de_uma_pasta_700():
         assert fechada.stat().st_mode & 0o777 == 0o700
         raiz = fechada / "raiz"
         raiz.mkdir()
-        shutil.copy(construir.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+        shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
         (raiz / "source" / "mini").mkdir(parents=True)
         nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
-        construir.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
+        comum.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
         release = nbformat.read(raiz / "release" / "mini" / "mini.ipynb", as_version=4)
         pasta = fechada / "entregas" / "certo" / "mini"
         pasta.mkdir(parents=True)
         nbformat.write(_aluno(release), pasta / "mini.ipynb")
-        r = motor.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
+        r = entrega.avaliar_entrega(raiz, "mini", "certo", pasta, LIMITES)
         assert (r.total, r.maximo) == (5, 5), r.motivos
     finally:
         shutil.rmtree(fechada, ignore_errors=True)
@@ -418,8 +427,8 @@ def test_um_so_prazo_para_a_entrega_inteira(turma):
     raiz, _, entregas = turma
     morre = "import os, time\ntime.sleep(3)\nos._exit(1)"
     pasta = _entrega_mini(raiz, entregas, "morre_devagar", dobro=morre, soma=morre)
-    limites = motor.Limites(tempo_celula=10, tempo_entrega=20, memoria_mb=2048, cpu_s=120)
-    r = motor.avaliar_entrega(raiz, "mini", "morre_devagar", pasta, limites, refazer=True)
+    limites = processos.Limites(tempo_celula=10, tempo_entrega=20, memoria_mb=2048, cpu_s=120)
+    r = entrega.avaliar_entrega(raiz, "mini", "morre_devagar", pasta, limites, refazer=True)
     # Cada volta (nbgrader + localizar) leva ~15 s aqui: sem um só prazo, as duas voltas e a
     # avaliação final passariam bem dos 20 s. 10 s de margem para matar os processos.
     assert r.segundos < limites.tempo_entrega + 10, r.segundos
@@ -429,10 +438,10 @@ def test_um_so_prazo_para_a_entrega_inteira(turma):
 
 def test_quando_as_tentativas_acabam_o_motivo_nao_diz_que_avaliou(turma, monkeypatch):
     raiz, _, entregas = turma
-    monkeypatch.setattr(motor, "TENTATIVAS", 2)
+    monkeypatch.setattr(entrega, "TENTATIVAS", 2)
     morre = "import os\nos._exit(1)"
     pasta = _entrega_mini(raiz, entregas, "morre_sempre", dobro=morre, soma=morre)
-    r = motor.avaliar_entrega(raiz, "mini", "morre_sempre", pasta, LIMITES, refazer=True)
+    r = entrega.avaliar_entrega(raiz, "mini", "morre_sempre", pasta, LIMITES, refazer=True)
     assert not r.avaliado and r.total == 0
     assert "continuou a morrer" in _motivos(r), r.motivos
     assert "o resto do caderno foi avaliado" not in _motivos(r), r.motivos
@@ -441,19 +450,19 @@ def test_quando_as_tentativas_acabam_o_motivo_nao_diz_que_avaliou(turma, monkeyp
 def test_impressao_cobre_codigo_da_avaliacao_otimizacao_e_versoes(tmp_path, monkeypatch):
     """A retoma só reaproveita um resultado se nada do que decide a nota mudou."""
     copia = tmp_path / "projeto"
-    for relativo in ["autograder/motor.py", "autograder/nbgrader_config.py", "autograder/testes_ocultos/00_numeros_e_memoria.py",
+    for relativo in ["autograder/entrega.py", "autograder/nbgrader_config.py", "autograder/testes_ocultos/00_numeros_e_memoria.py",
                      "course/otimizacao/verificacao.py", "requirements.txt"]:
         (copia / relativo).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / relativo, copia / relativo)
-    monkeypatch.setattr(motor, "AUTOGRADER", copia / "autograder")
+    monkeypatch.setattr(entrega, "AUTOGRADER", copia / "autograder")
 
     def impressao():
-        monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", None)
-        return motor.impressao_da_avaliacao()
+        monkeypatch.setattr(entrega, "_IMPRESSAO_AVALIACAO", None)
+        return entrega.impressao_da_avaliacao()
 
     base = impressao()
     assert impressao() == base  # nada mudou: a mesma
-    for relativo in ["autograder/motor.py", "autograder/nbgrader_config.py", "autograder/testes_ocultos/00_numeros_e_memoria.py",
+    for relativo in ["autograder/entrega.py", "autograder/nbgrader_config.py", "autograder/testes_ocultos/00_numeros_e_memoria.py",
                      "course/otimizacao/verificacao.py", "requirements.txt"]:
         ficheiro = copia / relativo
         original = ficheiro.read_text(encoding="utf-8")
@@ -473,20 +482,20 @@ def test_impressao_cobre_limites_isolamento_e_versoes_instaladas(tmp_path, monke
     (pasta / "x.ipynb").write_text("{}", encoding="utf-8")
     source = tmp_path / "source.ipynb"
     source.write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", None)
-    base = motor.impressao_entrega(pasta, source, LIMITES)
-    assert motor.impressao_entrega(pasta, source, LIMITES) == base
+    monkeypatch.setattr(entrega, "_IMPRESSAO_AVALIACAO", None)
+    base = entrega.impressao_entrega(pasta, source, LIMITES)
+    assert entrega.impressao_entrega(pasta, source, LIMITES) == base
     for campo, valor in [("tempo_celula", LIMITES.tempo_celula + 1), ("tempo_entrega", LIMITES.tempo_entrega + 1),
                          ("memoria_mb", LIMITES.memoria_mb + 1), ("cpu_s", LIMITES.cpu_s + 1), ("sem_rede", not LIMITES.sem_rede)]:
-        assert motor.impressao_entrega(pasta, source, replace(LIMITES, **{campo: valor})) != base, campo
-    isolado = motor.isolamento()
-    monkeypatch.setattr(motor, "isolamento", lambda: not isolado)
-    assert motor.impressao_entrega(pasta, source, LIMITES) != base
+        assert entrega.impressao_entrega(pasta, source, replace(LIMITES, **{campo: valor})) != base, campo
+    isolado = processos.isolamento()
+    monkeypatch.setattr(processos, "isolamento", lambda: not isolado)
+    assert entrega.impressao_entrega(pasta, source, LIMITES) != base
     monkeypatch.undo()
     verdadeira = metadata.version
     monkeypatch.setattr(metadata, "version", lambda nome: "0.0-outra" if nome == "nbgrader" else verdadeira(nome))
-    monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", None)
-    assert motor.impressao_entrega(pasta, source, LIMITES) != base  # outro nbgrader instalado
+    monkeypatch.setattr(entrega, "_IMPRESSAO_AVALIACAO", None)
+    assert entrega.impressao_entrega(pasta, source, LIMITES) != base  # outro nbgrader instalado
 
 
 def test_limites_nunca_por_preexec_fn():
@@ -505,10 +514,10 @@ def test_limites_nunca_por_preexec_fn():
 def test_retoma_reavalia_quando_o_codigo_da_avaliacao_muda(turma, monkeypatch):
     raiz, _, entregas = turma
     pasta = _entrega_mini(raiz, entregas, "retoma")
-    primeira = motor.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES)
-    assert motor.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES).segundos == primeira.segundos  # retomada
-    monkeypatch.setattr(motor, "_IMPRESSAO_AVALIACAO", "outra versão do motor")
-    nova = motor.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES)
+    primeira = entrega.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES)
+    assert entrega.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES).segundos == primeira.segundos  # retomada
+    monkeypatch.setattr(entrega, "_IMPRESSAO_AVALIACAO", "outra versão do motor")
+    nova = entrega.avaliar_entrega(raiz, "mini", "retoma", pasta, LIMITES)
     assert nova.segundos != primeira.segundos  # avaliada de novo
     assert _pontos(nova) == _pontos(primeira) == {"teste_dobro": 2.0, "teste_soma": 3.0}
 
@@ -516,7 +525,7 @@ def test_retoma_reavalia_quando_o_codigo_da_avaliacao_muda(turma, monkeypatch):
 def test_gradebook_principal_consistente_com_os_resultados(turma):
     raiz, res, _ = turma
     no_gradebook = {}
-    for n in avaliar.notas(raiz, ["mini"]):
+    for n in gradebook.notas(raiz, ["mini"]):
         no_gradebook.setdefault(n.aluno, {})[n.celula] = n.pontos
     assert set(no_gradebook) == {r.aluno_id for r in res.values()}
     for r in res.values():
@@ -581,14 +590,14 @@ def test_depois_do_ctrl_c_nenhum_processo_novo_arranca(tmp_path):
     mais nenhum processo (antes arrancava um localizar.py atrás do outro)."""
     import sys
 
-    motor.matar_todos()
+    processos.matar_todos()
     try:
-        with pytest.raises(motor.Interrompida):
-            motor.correr_limitado([sys.executable, "-c", "open('arrancou', 'w')"], tmp_path, dict(os.environ), LIMITES)
+        with pytest.raises(processos.Interrompida):
+            processos.correr_limitado([sys.executable, "-c", "open('arrancou', 'w')"], tmp_path, dict(os.environ), LIMITES)
         assert not (tmp_path / "arrancou").exists()
     finally:
-        motor.PARAR.clear()
-    codigo, _, _ = motor.correr_limitado([sys.executable, "-c", "print('ok')"], tmp_path, dict(os.environ), LIMITES)
+        processos.PARAR.clear()
+    codigo, _, _ = processos.correr_limitado([sys.executable, "-c", "print('ok')"], tmp_path, dict(os.environ), LIMITES)
     assert codigo == 0  # controlo: sem o Ctrl-C, o mesmo comando corre
 
 
@@ -629,13 +638,13 @@ def test_sigterm_para_tudo_como_o_ctrl_c(tmp_path):
     tarefa = "00_numeros_e_memoria"
     raiz, entregas = tmp_path / "raiz", tmp_path / "entregas"
     construir.construir(raiz, so=[tarefa])
-    nb = avaliar.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb",
+    nb = turma_demo.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb",
                                        {"memoria_modelo": "import time\ntime.sleep(300)"})
     (entregas / "demora" / tarefa).mkdir(parents=True)
     nbformat.write(nb, entregas / "demora" / tarefa / f"{tarefa}.ipynb")
     proc = subprocess.Popen([sys.executable, "-m", "autograder.avaliar", "--raiz", str(raiz), "--submissoes",
                              str(entregas), "--tarefas", tarefa, "--workers", "1", "--refazer"],
-                            cwd=construir.RAIZ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=comum.RAIZ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         limite, vistos = time.monotonic() + 120, set()
         while time.monotonic() < limite and proc.poll() is None:

@@ -26,7 +26,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import avaliar, construir, entregas
+from autograder import avaliar, construir, entregas, turma_demo
 
 TAREFA = "10_checklist"
 RESPOSTA = "itens_demonstrados"  # a única célula de resposta do caderno 10
@@ -154,9 +154,9 @@ def _turma(raiz, entregas_dir, alunos):
     de referência, mais o que ``alunos[aluno]`` acrescenta ao início da resposta."""
     source = raiz / "source" / TAREFA / f"{TAREFA}.ipynb"
     for aluno, prefixo in alunos.items():
-        respostas = avaliar.respostas_referencia(source)
+        respostas = turma_demo.respostas_referencia(source)
         respostas[RESPOSTA] = prefixo + respostas[RESPOSTA]
-        nb = avaliar.caderno_com_respostas(raiz / "release" / TAREFA / f"{TAREFA}.ipynb", respostas)
+        nb = turma_demo.caderno_com_respostas(raiz / "release" / TAREFA / f"{TAREFA}.ipynb", respostas)
         pasta = entregas_dir / aluno / TAREFA
         pasta.mkdir(parents=True)
         nbformat.write(nb, pasta / f"{TAREFA}.ipynb")

@@ -82,7 +82,7 @@ def test_ciclo_completo_da_turma(turma):  # noqa: F811 (o fixture de servidores_
     r = t.api(PROFESSOR, "POST", f"/formgrader/api/assignment/{TAREFA}/release")
     assert r.status_code == 200 and json.loads(r.text).get("success"), r.text[:1000] + t.registo()
 
-    from autograder.avaliar import caderno_com_respostas, respostas_referencia
+    from autograder.turma_demo import caderno_com_respostas, respostas_referencia
 
     for conta in (A1, A2):
         lista = t.api(conta, "GET", "/assignments", params={"course_id": "modulo4"}).json()

@@ -1,5 +1,5 @@
 """A avaliação deixa o feedback pronto para o «Release feedback» do nbgrader quando avalia uma
-pasta recolhida pelo *Collect* (``avaliar.feedback_para_o_nbgrader``; o ciclo inteiro está em
+pasta recolhida pelo *Collect* (``formgrader.feedback_para_o_nbgrader``; o ciclo inteiro está em
 tests/test_turma.py e tests/test_turma_navegador.py). Rápido: só ficheiros."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import stat
 
-from autograder import avaliar, motor
+from autograder import formgrader
+from autograder.resultado import Resultado
 
 TAREFA = "00_numeros_e_memoria"
 
@@ -25,13 +26,13 @@ def _turma(tmp_path, com_nbgrader: bool = True):
         feedback.mkdir(parents=True)
         (feedback / f"{TAREFA}.html").write_text("<h1>nota</h1>")
         os.chmod(feedback / f"{TAREFA}.html", 0o660)  # como sai com o umask 007 do README
-    resultados = [motor.Resultado(aluno=a, aluno_id=a, tarefa=TAREFA) for a in ("a1", "a2")]
+    resultados = [Resultado(aluno=a, aluno_id=a, tarefa=TAREFA) for a in ("a1", "a2")]
     return submissoes, raiz, resultados
 
 
 def test_copia_o_segredo_e_a_hora_de_cada_entrega_e_deixa_o_html_legivel(tmp_path):
     submissoes, raiz, resultados = _turma(tmp_path)
-    assert avaliar.feedback_para_o_nbgrader(submissoes, raiz, resultados) == 2
+    assert formgrader.feedback_para_o_nbgrader(submissoes, raiz, resultados) == 2
     for aluno in ("a1", "a2"):
         feedback = raiz / "feedback" / aluno / TAREFA
         # o segredo de cada um no seu feedback (trocados, cada aluno buscaria o do outro)
@@ -43,7 +44,7 @@ def test_copia_o_segredo_e_a_hora_de_cada_entrega_e_deixa_o_html_legivel(tmp_pat
 
 def test_fora_de_uma_turma_nao_faz_nada(tmp_path):
     submissoes, raiz, resultados = _turma(tmp_path, com_nbgrader=False)
-    assert avaliar.feedback_para_o_nbgrader(submissoes, raiz, resultados) == 0
+    assert formgrader.feedback_para_o_nbgrader(submissoes, raiz, resultados) == 0
     feedback = raiz / "feedback" / "a1" / TAREFA
     assert not (feedback / "submission_secret.txt").exists()
     assert stat.S_IMODE(os.stat(feedback / f"{TAREFA}.html").st_mode) == 0o660
@@ -57,6 +58,6 @@ def test_uma_ligacao_simbolica_na_entrega_nao_e_seguida(tmp_path):
     segredo = submissoes / "a1" / TAREFA / "submission_secret.txt"
     segredo.unlink()
     segredo.symlink_to(alheio)
-    assert avaliar.feedback_para_o_nbgrader(submissoes, raiz, resultados) == 1
+    assert formgrader.feedback_para_o_nbgrader(submissoes, raiz, resultados) == 1
     assert not (raiz / "feedback" / "a1" / TAREFA / "submission_secret.txt").exists()
     assert (raiz / "feedback" / "a2" / TAREFA / "submission_secret.txt").exists()

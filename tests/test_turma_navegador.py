@@ -138,7 +138,7 @@ def lista_de_tarefas(pagina):
 
 def _celulas_de_solucao(t) -> dict[int, str]:
     """posição no caderno libertado → código de referência, para cada célula de solução."""
-    from autograder.avaliar import respostas_referencia
+    from autograder.turma_demo import respostas_referencia
 
     respostas = respostas_referencia(t.raiz / "source" / TAREFA / f"{TAREFA}.ipynb")
     nb = nbformat.read(t.raiz / "release" / TAREFA / f"{TAREFA}.ipynb", as_version=4)

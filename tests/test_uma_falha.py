@@ -17,7 +17,7 @@ import re
 import nbformat
 import pytest
 
-from autograder import avaliar, comum, construir
+from autograder import avaliar, comum, construir, turma_demo
 
 pytestmark = pytest.mark.lento
 
@@ -40,13 +40,13 @@ def test_um_erro_no_04_nao_custa_pontos_no_05(tmp_path):
     raiz = tmp_path / "raiz"
     construir.construir(raiz, so=[TAREFA])
     source = raiz / "source" / TAREFA / f"{TAREFA}.ipynb"
-    referencia = avaliar.respostas_referencia(source)
+    referencia = turma_demo.respostas_referencia(source)
     assert "trazer_do_caderno_04" in referencia
     errada = dict(referencia)
     errada["trazer_do_caderno_04"] = referencia["trazer_do_caderno_04"] + NAO_PODA
     entregas = tmp_path / "entregas"
     for aluno, respostas in (("so_errou_no_04", errada),):
-        nb = avaliar.caderno_com_respostas(raiz / "release" / TAREFA / f"{TAREFA}.ipynb", respostas)
+        nb = turma_demo.caderno_com_respostas(raiz / "release" / TAREFA / f"{TAREFA}.ipynb", respostas)
         pasta = entregas / aluno / TAREFA
         pasta.mkdir(parents=True)
         nbformat.write(nb, pasta / f"{TAREFA}.ipynb")
@@ -104,11 +104,11 @@ def test_um_erro_no_04_nao_custa_pontos_no_09_nem_mostra_a_referencia(tmp_path):
     tarefa = "09_pipeline_completo"
     raiz = tmp_path / "raiz"
     construir.construir(raiz, so=[tarefa])
-    referencia = avaliar.respostas_referencia(raiz / "source" / tarefa / f"{tarefa}.ipynb")
+    referencia = turma_demo.respostas_referencia(raiz / "source" / tarefa / f"{tarefa}.ipynb")
     assert "strip_pruning" in referencia["trazer_do_caderno_04"]  # o que o espião procura
     respostas = dict(referencia)
     respostas["trazer_do_caderno_04"] = QUATRO_DO_ALUNO
-    nb = avaliar.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb", respostas)
+    nb = turma_demo.caderno_com_respostas(raiz / "release" / tarefa / f"{tarefa}.ipynb", respostas)
     nb.cells.insert(2, nbformat.v4.new_code_cell(ESPIAO))
     pasta = tmp_path / "entregas" / "so_errou_no_04" / tarefa
     pasta.mkdir(parents=True)

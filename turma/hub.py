@@ -128,7 +128,7 @@ def proteger(projeto: Path, professor: str) -> None:
 def preparar_feedback(raiz: Path) -> int:
     """O «Release feedback» do nbgrader procura, ao lado de cada feedback, o timestamp.txt e o
     submission_secret.txt da entrega (é com o segredo que o aluno reconhece o seu). A avaliação do
-    curso (make avaliar, ``avaliar.feedback_para_o_nbgrader``) já os copia; isto repete-o para um
+    curso (make avaliar, ``formgrader.feedback_para_o_nbgrader``) já os copia; isto repete-o para um
     feedback gerado de outra forma (ex.: nbgrader generate_feedback à mão)."""
     copiados = 0
     for entrega in (raiz / "submitted").glob("*/*"):
