@@ -125,7 +125,7 @@ def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
         for r in resultados:
             if r.nao_avaliada:
                 # Uma falha da avaliação não é uma nota: o gradebook, o caderno avaliado e o
-                # feedback ficam como estavam (o grades.csv mostra-a em branco; ver avaliar.py).
+                # feedback ficam como estavam (o grades.csv mostra-a em branco; ver exportar, abaixo).
                 continue
             origem = raiz / ".avaliacao" / r.aluno_id / r.tarefa / "autograded" / r.aluno_id / r.tarefa
             anterior = raiz / "autograded" / r.aluno_id / r.tarefa / f"{r.tarefa}.ipynb"
@@ -134,7 +134,7 @@ def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
             except Exception:  # um caderno avaliado estragado: não se sabe, as notas à mão ficam para rever
                 mudou = True
             try:
-                # Só cria o aluno: os nomes põe-nos o avaliar.py (da pasta ou da lista da turma),
+                # Só cria o aluno: os nomes põe-nos o formgrader.py (da pasta ou da lista da turma),
                 # sem apagar os que lá estão (os do make turma, os que o professor escreveu).
                 try:
                     gb.find_student(r.aluno_id)

@@ -3,7 +3,7 @@
 Para dimensionar uma turma no JupyterHub (README, «Para lá de uma máquina»): corre, num kernel
 novo (``python3``, o do curso), cada caderno de ``--cadernos`` (por omissão 00, 03 e 09: só
 NumPy; o QAT com o TensorFlow; o pipeline inteiro) com as respostas de referência nas células
-de solução (``autograder.avaliar.caderno_com_respostas``, sobre o ``release`` que o build gera
+de solução (``autograder.turma_demo.caderno_com_respostas``, sobre o ``release`` que o build gera
 numa raiz temporária), do princípio ao fim, como um aluno que fez tudo. Mede:
 
 - o pico de memória residente do kernel (``VmHWM`` de /proc, lido antes de o desligar: é o

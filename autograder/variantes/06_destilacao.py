@@ -6,7 +6,7 @@ células de teste indicadas.
 MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`).
 
 Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
-Usado por tests/test_exercicios.py e por autograder/avaliar.py.
+Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
 """
 
 # --------------------------------------------------------------------------- certas, mas diferentes

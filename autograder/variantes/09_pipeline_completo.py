@@ -8,7 +8,7 @@ células indicadas. MEIO_CERTO: o aluno «meio certo» da turma de demonstraçã
 Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código). Os erros
 do pipeline partem de uma resposta certa feita em passos (`_PipelineEmPassos`, abaixo) e mudam só
 o passo errado, numa subclasse com o nome do exercício.
-Usado por tests/test_exercicios.py e por autograder/avaliar.py.
+Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
 """
 
 # --------------------------------------------------------------------------- escolher_politica_precisao

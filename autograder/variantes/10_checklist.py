@@ -6,7 +6,7 @@ MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`): 
 perde só a célula dos limites (1 dos 3 pontos).
 
 Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
-Usado por tests/test_exercicios.py e por autograder/avaliar.py.
+Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
 """
 
 _CABECA = '''
