@@ -1,0 +1,92 @@
+"""A forma do motor da avaliação (issue 23): divisões pequenas, sem círculos, nada corre ao importar.
+
+O grafo é tirado do código (os ``import`` de cada módulo de ``autograder/``, também os que estão
+dentro de funções): um círculo ou uma seta que volta à linha de comandos (``avaliar.py``) é um
+módulo que já não se lê sozinho.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+AUTOGRADER = RAIZ / "autograder"
+# O maior módulo do motor depois da divisão tem ~550 linhas (avaliar.py, a linha de comandos) e o
+# juiz ~540; antes, o motor.py tinha 907. Acima disto, um módulo voltou a juntar trabalhos.
+MAX_LINHAS = 600
+
+
+def _grafo() -> dict[str, set[str]]:
+    grafo = {}
+    for ficheiro in AUTOGRADER.glob("*.py"):
+        deps = set()
+        for no in ast.walk(ast.parse(ficheiro.read_text(encoding="utf-8"))):
+            if isinstance(no, ast.ImportFrom) and no.module == "autograder":
+                deps |= {a.name for a in no.names}
+            elif isinstance(no, ast.ImportFrom) and (no.module or "").startswith("autograder."):
+                deps.add(no.module.split(".")[1])
+            elif isinstance(no, ast.Import):
+                deps |= {a.name.split(".")[1] for a in no.names if a.name.startswith("autograder.")}
+        grafo[ficheiro.stem] = deps - {ficheiro.stem}
+    return grafo
+
+
+def _ciclos(grafo: dict[str, set[str]]) -> list[list[str]]:
+    ciclos, estado, pilha = [], {}, []
+
+    def visitar(u):
+        estado[u] = "aberto"
+        pilha.append(u)
+        for v in sorted(grafo.get(u, ())):
+            if estado.get(v) == "aberto":
+                ciclos.append(pilha[pilha.index(v):] + [v])
+            elif v not in estado:
+                visitar(v)
+        estado[u] = "fechado"
+        pilha.pop()
+
+    for u in sorted(grafo):
+        if u not in estado:
+            visitar(u)
+    return ciclos
+
+
+def test_o_detetor_de_ciclos_ve_um_ciclo():
+    """O teste abaixo só vale se o detetor apanhar um círculo (a → b → a) e não inventar nenhum."""
+    assert _ciclos({"a": {"b"}, "b": {"a"}}) == [["a", "b", "a"]]
+    assert _ciclos({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_imports_do_motor_sem_circulos_nem_setas_para_a_linha_de_comandos():
+    grafo = _grafo()
+    assert "motor" not in grafo, "o motor.py foi dividido (processos, kernel_na_caixa, entrega, gradebook…)"
+    assert _ciclos(grafo) == []
+    # Só a linha de comandos importa a linha de comandos: nenhum módulo de baixo volta ao avaliar.py.
+    assert sorted(m for m, deps in grafo.items() if "avaliar" in deps) == []
+
+
+def test_cada_modulo_do_motor_le_se_numa_sentada():
+    grandes = {f.name: n for f in AUTOGRADER.glob("*.py")
+               if (n := len(f.read_text(encoding="utf-8").splitlines())) > MAX_LINHAS}
+    assert grandes == {}
+
+
+def test_importar_o_motor_nao_corre_processos():
+    """Importar qualquer módulo de ``autograder/`` não arranca nenhum processo (antes, importar o
+    motor como root corria um ``unshare``)."""
+    modulos = sorted(f.stem for f in AUTOGRADER.glob("*.py")
+                     # (caixa, limitar e localizar são programas que se correm, não se importam; o
+                     # nbgrader_config.py é lido pelo nbgrader com get_config)
+                     if f.stem not in {"__init__", "nbgrader_config", "caixa", "limitar", "localizar"})
+    codigo = (
+        "import subprocess, os\n"
+        "def proibido(*a, **k): raise SystemExit('arrancou um processo ao importar: ' + repr(a[:1]))\n"
+        "subprocess.Popen = proibido; os.system = proibido\n"
+        f"import importlib\nfor m in {modulos!r}: importlib.import_module('autograder.' + m)\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout[-2000:] + proc.stderr[-2000:]
