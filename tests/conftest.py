@@ -33,15 +33,15 @@ def build(tmp_path_factory):
     return raiz, tarefas
 
 
-# Os testes pesados (executam cadernos, treinam modelos ou correm o nbgrader) ficam marcados
-# «lento» aqui, num só sítio: `make test-rapido` corre os outros (`-m "not lento"`).
-PESADOS = ("test_exercicios", "test_solucoes_", "test_avaliacao", "test_robustez", "test_avisos",
-           "test_navegador", "test_professor", "test_escala")
+# Os testes pesados (executam cadernos, treinam modelos ou correm o nbgrader) marcam-se «lento»
+# no próprio módulo (`pytestmark = pytest.mark.lento`, ou `@pytest.mark.lento` num teste de um
+# módulo com testes rápidos): `make test-rapido` corre todos os outros (`-m "not lento"`). Aqui só
+# uma regra: quem usa um destes fixtures (um build inteiro, a turma de demonstração avaliada, os
+# dados de treino, o hub da turma) é lento, esteja onde estiver.
 FIXTURES_PESADAS = {"build", "demo", "digits", "turma"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        modulo = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if modulo.startswith(PESADOS) or FIXTURES_PESADAS & set(getattr(item, "fixturenames", ())):
+        if FIXTURES_PESADAS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.lento)

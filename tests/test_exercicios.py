@@ -12,6 +12,8 @@ import pytest
 from autograder import comum, construir
 from tests import cadernos as cad
 
+pytestmark = pytest.mark.lento  # corre os exercícios com o TensorFlow e o PyTorch
+
 TAREFAS = [p.stem for p in construir.cadernos() if construir.variantes(p.stem) is not None]
 CERTAS = [(t, nome) for t in TAREFAS for nome in construir.variantes(t).CERTAS]
 ERRADAS = [(t, nome) for t in TAREFAS for nome in construir.variantes(t).ERRADAS]

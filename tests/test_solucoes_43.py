@@ -17,6 +17,8 @@ import pytest
 import otimizacao  # noqa: F401  (define TF_USE_LEGACY_KERAS=1 antes de importar o TensorFlow)
 from solutions import TopKCheckpoint, WarmUpCosineDecay, epoca_de_paragem, simular_reduce_on_plateau
 
+pytestmark = pytest.mark.lento  # corre os exercícios com o TensorFlow e o PyTorch
+
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("tf_keras")
 
