@@ -13,6 +13,7 @@ atribui.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import nbformat
@@ -24,8 +25,8 @@ from otimizacao import manifesto
 MARCA = "**Checklist do módulo:**"
 CITACAO = re.compile(r"«([^»]*)»")
 CAMINHOS = {c.stem: c for c in construir.cadernos()}
-# Os cadernos da secção 4.1 e 4.2 (00–06) fecham com a citação; 07–09 ainda não a têm.
-COM_FECHO = [c for c in manifesto.CADERNOS if int(c.nome[:2]) <= 6]
+# Todos os cadernos a que o manifesto liga itens do checklist fecham com a citação deles.
+COM_FECHO = [c for c in manifesto.CADERNOS if c.checklist]
 # Caderno cuja citação final ainda falta (de outro dono): conta como falha esperada até chegar.
 PENDENTES: dict[str, str] = {}
 
@@ -84,3 +85,68 @@ def test_fecho_cita_os_itens_do_manifesto(caderno):
     assert CITACAO.findall(linha) == esperados, (
         f"{caderno.nome}: cita {CITACAO.findall(linha)}, mas o manifesto liga o caderno a {esperados}"
     )
+
+
+# --------------------------------------------------------------------------- ligações ao manifesto
+def _chamadas_registar(nb) -> list[ast.Call]:
+    """As chamadas ``progresso.registar(...)`` das células de código de um caderno."""
+    chamadas = []
+    for celula in nb.cells:
+        if celula.cell_type != "code":
+            continue
+        fonte = "\n".join(linha for linha in celula.source.splitlines() if not linha.lstrip().startswith(("%", "!")))
+        for no in ast.walk(ast.parse(fonte)):
+            if (isinstance(no, ast.Call) and isinstance(no.func, ast.Attribute) and no.func.attr == "registar"
+                    and isinstance(no.func.value, ast.Name) and no.func.value.id == "progresso"):
+                chamadas.append(no)
+    return chamadas
+
+
+def _registos(caderno) -> tuple[list[str], set[str], set[str]]:
+    """(cadernos nomeados, exercícios, figuras) que as chamadas ``progresso.registar`` do caderno
+    escrevem; cada argumento tem de ser literal (senão o teste não o pode conferir)."""
+    nb = nbformat.read(CAMINHOS[caderno.nome], as_version=4)
+    nomes, exercicios, figuras = [], set(), set()
+    for chamada in _chamadas_registar(nb):
+        argumentos = list(chamada.args) + [k.value for k in chamada.keywords if k.arg == "exercicio"]
+        nomes.append(ast.literal_eval(argumentos[0]))
+        if len(argumentos) > 1:
+            exercicios.add(ast.literal_eval(argumentos[1]))
+        for k in chamada.keywords:
+            if k.arg == "figuras":
+                assert isinstance(k.value, ast.Dict), f"{caderno.nome}: figuras= tem de ser um dicionário literal"
+                figuras |= {ast.literal_eval(chave) for chave in k.value.keys}
+    return nomes, exercicios, figuras
+
+
+@pytest.mark.parametrize("caderno", manifesto.CADERNOS, ids=[c.nome for c in manifesto.CADERNOS])
+def test_o_caderno_so_regista_nomes_que_o_manifesto_conhece(caderno):
+    """Cada ``progresso.registar`` escreve o nome do próprio caderno, um exercício dele e as figuras
+    que o manifesto lhe declara; e cada exercício e figura que as regras do checklist pedem a este
+    caderno é registado por ele (senão o item nunca se acenderia no caderno 10)."""
+    nomes, exercicios, figuras = _registos(caderno)
+    assert set(nomes) <= {caderno.nome}, f"{caderno.nome} regista em nome de {set(nomes) - {caderno.nome}}"
+    proprios = {nome for e in caderno.exercicios if not e.livre for nome in e.nomes}
+    assert exercicios <= proprios, f"{caderno.nome} regista exercícios que não são dele: {exercicios - proprios}"
+    assert figuras == set(caderno.figuras), (f"{caderno.nome}: regista as figuras {sorted(figuras)}, "
+                                             f"o manifesto declara {sorted(caderno.figuras)}")
+    pedidas = {f for alternativas in manifesto.REGRAS.values() for alt in alternativas
+               for (c, f, _, _) in alt["figuras"] if c == caderno.nome}
+    assert pedidas <= figuras, f"{caderno.nome}: as regras do checklist leem {sorted(pedidas - figuras)}, que o caderno não regista"
+    pedidos = {e for alternativas in manifesto.REGRAS.values() for alt in alternativas
+               for e in alt["exercicios"]} & proprios
+    assert pedidos <= exercicios, f"{caderno.nome}: as regras pedem {sorted(pedidos - exercicios)}, que o caderno não regista"
+
+
+def test_cada_item_do_checklist_e_citado_por_um_caderno():
+    citados = {chave for c in manifesto.CADERNOS for chave in c.checklist}
+    assert set(manifesto.CHECKLIST) - citados == set()
+
+
+def test_o_verificador_de_registos_apanha_um_nome_errado():
+    """O teste acima só vale se uma chamada com o caderno ou o exercício errados se vir."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'progresso.registar("04_poda", "mascara_magnitud")\n%time x = 1\nprogresso.registar("04_poda", figuras={"erro": 1})')])
+    chamadas = _chamadas_registar(nb)
+    assert [ast.literal_eval(c.args[1]) for c in chamadas if len(c.args) > 1] == ["mascara_magnitud"]
+    assert len(chamadas) == 2

@@ -84,6 +84,9 @@ class Caderno:
     exercicios: tuple[Exercicio, ...]
     checklist: tuple[str, ...] = ()  # chaves de CHECKLIST que o caderno demonstra
     bench: tuple[str, ...] = field(default=())  # «módulo:função» de bench/ que mede a técnica
+    # As figuras que o caderno regista no progresso do aluno (progresso.registar(..., figuras=…)):
+    # as que as REGRAS leem e as que o caderno 10 mostra; tests/test_checklist_cadernos.py confere-as.
+    figuras: tuple[str, ...] = ()
 
     @property
     def pontos(self) -> float:
@@ -110,6 +113,7 @@ CADERNOS: tuple[Caderno, ...] = (
         "01_ptq_tflite", "4.1 PTQ com TensorFlow Lite", "ptq_tflite",
         (_ex("quantizar_modelo_int8", pontos=7), _ex("inferencia_tflite", pontos=5), _ex("avaliar_tflite", pontos=2)),
         checklist=("ptq",), bench=("bench.bench_41:medir_41",),
+        figuras=('razao_int8', 'queda_pontos'),
     ),
     Caderno(
         "02_quantizacao_pytorch", "4.1 Quantização dinâmica em PyTorch", "quantizacao_pytorch",
@@ -121,22 +125,26 @@ CADERNOS: tuple[Caderno, ...] = (
         "03_qat", "4.1 Quantization-Aware Training", "qat",
         (_ex("preparar_qat", pontos=3), _ex("treinar_com_qat", pontos=5), _ex("resposta_ptq_ou_qat", pontos=2, livre=True)),
         checklist=("ptq",), bench=("bench.bench_41:medir_41",),
+        figuras=('exatidao_val_qat', 'tamanho_gzip_qat'),
     ),
     Caderno(
         "04_poda", "4.2 Pruning", "poda",
         (_ex("mascara_magnitude", pontos=5), _ex("calcular_sparsity", pontos=3),
          _ex("podar_progressivamente", pontos=6), _ex("tamanho_gzip", pontos=3)),
         checklist=("poda",), bench=("bench.bench_42:medir_42",),
+        figuras=('esparsidade', 'erro_esparsidade'),
     ),
     Caderno(
         "05_poda_e_quantizacao", "4.2 Pruning + quantização", "poda_e_quantizacao",
         (_ex("otimizar_modelo_completo", pontos=6),),
         checklist=("combinar",), bench=("bench.bench_42:medir_42",),
+        figuras=('razao', 'queda_pontos'),
     ),
     Caderno(
         "06_destilacao", "4.2 Knowledge Distillation", "destilacao",
         (_ex("perda_destilacao", pontos=4), _ex("perda_total", pontos=3), _ex("Destilador", pontos=6)),
         checklist=("destilacao",), bench=("bench.bench_42:medir_42",),
+        figuras=('exatidao_destilado', 'exatidao_sozinho', 'ganho_pontos'),
     ),
     Caderno(
         "07_taxa_de_aprendizagem", "4.3 Learning Rate Scheduling", "taxa_de_aprendizagem",
@@ -152,6 +160,7 @@ CADERNOS: tuple[Caderno, ...] = (
         "09_pipeline_completo", "Pipeline Completo de Otimização para M1", "pipeline_completo",
         (_ex("escolher_politica_precisao", pontos=2), _ex("PipelineOtimizacao", pontos=8)),
         checklist=("combinar",),
+        figuras=('razao', 'queda_pontos'),
     ),
     Caderno(
         "10_checklist", "Checklist Módulo 4", "checklist",
