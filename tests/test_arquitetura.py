@@ -90,3 +90,18 @@ def test_importar_o_motor_nao_corre_processos():
     )
     proc = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_a_tabela_de_testes_do_readme_esta_em_dia_com_tests():
+    """Cada ``tests/test_*.py`` tem uma linha na tabela «Testes» do README, e cada linha é de um
+    ficheiro que existe (``test_solucoes_*.py`` cobre os quatro de soluções)."""
+    import fnmatch
+    import re
+
+    readme = (RAIZ / "README.md").read_text(encoding="utf-8")
+    seccao = readme[readme.index("### Testes (`make test`)"):readme.index("### Hábitos")]
+    linhas = re.findall(r"^\| `tests/([^`]+)` \|", seccao, flags=re.M)
+    ficheiros = sorted(p.name for p in (RAIZ / "tests").glob("test_*.py"))
+    sem_linha = [f for f in ficheiros if not any(fnmatch.fnmatch(f, padrao) for padrao in linhas)]
+    sem_ficheiro = [padrao for padrao in linhas if not any(fnmatch.fnmatch(f, padrao) for f in ficheiros)]
+    assert (sem_linha, sem_ficheiro) == ([], [])

@@ -491,9 +491,9 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     assert _grades(raiz)["ana"] == pytest.approx(auto + 1.5)
 
     # A mesma avaliação outra vez (o make avaliar SUBMISSOES=… do README), com uma entrega tardia
-    # (o «Zé Maria» de tests/test_navegador_professor.py): a nota à mão fica no gradebook, no
+    # (o «Zé Maria» de tests/navegador_professor.py): a nota à mão fica no gradebook, no
     # grades.csv e no formgrader.
-    from tests import test_navegador_professor as professor
+    from tests import navegador_professor as professor
 
     professor.mais_um_aluno(turma)
     saida_ = _acabar(_avaliar(raiz, turma))
