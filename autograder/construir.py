@@ -1,6 +1,6 @@
 """Gera o ``source/`` e o ``release/`` do nbgrader (``make notebooks``).
 
-Cada coisa tem uma só casa (DESIGN.md):
+Cada coisa tem uma só casa (docs/invariantes.md#r-uma-casa):
     course/NN_nome.ipynb                 prosa, esqueletos e testes visíveis (o que o aluno abre)
     solutions/<módulo>.py                o código de referência de cada exercício
     autograder/testes_ocultos/NN_nome.py os testes ocultos, por célula de teste
@@ -150,7 +150,7 @@ def injetar_solucao_codigo(fonte: str, onde: str) -> str:
             if not _mesma_assinatura(funcoes[nome], no_ref):
                 raise ErroConstrucao(
                     f"{onde}: a assinatura de {nome} no caderno é diferente da de solutions/. "
-                    "O contrato (CURSO.md) fixa os nomes e as assinaturas: alinha as duas."
+                    "O contrato (docs/contrato.md) fixa os nomes e as assinaturas: alinha as duas."
                 )
             resultado.append(indentacao + INICIO_SOLUCAO)
             resultado.extend((indentacao + linha) if linha.strip() else "" for linha in corpo)

@@ -5,7 +5,7 @@ AST do IPython que embrulha cada célula num ``try``, um ``assert`` trocado por 
 ``np.allclose`` substituído, um ``int`` cujo ``__eq__`` diz sempre que sim). Se o veredicto
 fosse calculado lá, uma célula acrescentada dava a nota toda sem código nenhum.
 
-Como (DESIGN/docs: «nenhum veredicto no processo do aluno»):
+Como (docs/invariantes.md#i10-nenhum-veredicto-no-processo-do-aluno):
 
 1. o nbgrader corre o caderno do aluno no kernel da caixa de areia (``caixa.py``) como sempre,
    mas as células de teste julgadas correm vazias (nenhum teste lá entra);

@@ -86,7 +86,7 @@ from autograder.preprocessadores import ExecutarEJulgar, StderrNaoEErro  # noqa:
 # dizer o valor esperado); o professor continua a vê-la no caderno avaliado (formgrader).
 c.GenerateFeedback.preprocessors = [GetGrades, EsconderOcultos, ClearHiddenTests, ResumirErros, CSSHTMLHeaderPreprocessor]
 
-# Um aviso nunca é um zero (DESIGN.md, invariante 9). O nbgrader dá 0 a uma célula de teste com
+# Um aviso nunca é um zero (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada). O nbgrader dá 0 a uma célula de teste com
 # qualquer texto em stderr; StderrNaoEErro (autograder/preprocessadores.py) passa esse texto a
 # stdout nas células avaliadas, logo depois do Execute e antes do SaveAutoGrades, e os erros a
 # sério (saídas «error») continuam a valer 0. Porquê aqui, e não no arranque do kernel:

@@ -16,7 +16,7 @@ class StderrNaoEErro(NbGraderPreprocessor):
     ``quantize_dynamic`` (o IPython mostra os DeprecationWarning atribuídos ao ``__main__``, seja
     qual for o PYTHONWARNINGS), as linhas do absl que o C++ do TensorFlow escreve no descritor 2
     (o ipykernel apanha-as e envia-as como stderr), as barras de progresso do tqdm. Uma resposta
-    certa não pode perder pontos por isso (DESIGN.md, invariante 9).
+    certa não pode perder pontos por isso (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada).
 
     O texto fica no caderno avaliado e no feedback (como saída normal); só deixa de contar
     como falha. Os erros a sério (asserts que falham, exceções, tempo esgotado) são saídas

@@ -110,7 +110,7 @@ def _medir_destilacao(linhas: list[Linha], dados, professor) -> None:
         f"{EPOCAS_ALUNO} épocas; professor {num(exatidao(professor, dados.x_teste, dados.y_teste), 3)}",
         f"destilado {num(m_d, 3)} ± {num(s_d, 3)} vs sozinho {num(m_s, 3)} ± {num(s_s, 3)} "
         f"(diferença {num(diferenca, 1)} pontos)",
-        "destilado ≥ sozinho − 1 ponto (não se exige que ganhe: CURSO.md)",
+        "destilado ≥ sozinho − 1 ponto (não se exige que ganhe: docs/contrato.md#06_destilacao)",
         estado(diferenca >= -1.0),
     ))
 

@@ -1,6 +1,6 @@
 """Implementação de referência de todos os exercícios do curso.
 
-``from solutions import NOME`` funciona para cada exercício de CURSO.md. Os módulos só são
+``from solutions import NOME`` funciona para cada exercício de docs/contrato.md. Os módulos só são
 importados quando um nome é pedido, para que ``import solutions`` não carregue o TensorFlow
 nem o PyTorch sem necessidade.
 

@@ -1,6 +1,6 @@
 """Solução de referência do caderno 06_destilacao — 4.2 «Knowledge Distillation».
 
-Corrige a armadilha 7 de CURSO.md:
+Corrige a armadilha 7 (docs/correcoes.md#a7-destilacao):
 
 * o professor tem de ser treinado na mesma tarefa que o aluno (o texto junta uma ResNet50 do
   ImageNet, com 1000 classes e pesos descarregados, a um aluno de 10 classes); no curso o
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 
-# O curso usa Keras 2 (tf_keras) em todos os modelos: CURSO.md, armadilha 4.
+# O curso usa Keras 2 (tf_keras) em todos os modelos: docs/correcoes.md#a4-tfmot-so-com-keras-2.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import tensorflow as tf  # noqa: E402

@@ -8,7 +8,7 @@ melhor, a sua época é a que se restaura e a espera volta a 0; senão, com espe
 depois da primeira época) o treino para. Por isso paciência 0 e 1 dão o mesmo, e com
 ``min_delta`` a época restaurada pode não ser a do mínimo da curva.
 
-Corrige a armadilha 9 de CURSO.md no ``TopKCheckpoint`` do texto, que:
+Corrige a armadilha 9 (docs/correcoes.md#a9-checkpoints) no ``TopKCheckpoint`` do texto, que:
 
 * ordena sempre do maior para o menor: com ``val_loss`` guarda os k *piores* modelos; aqui há
   ``modo`` ("max" ou "min");
@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import warnings
 
-# O curso usa Keras 2 (tf_keras) em todos os modelos: CURSO.md, armadilha 4.
+# O curso usa Keras 2 (tf_keras) em todos os modelos: docs/correcoes.md#a4-tfmot-so-com-keras-2.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import numpy as np  # noqa: E402

@@ -1,7 +1,7 @@
 """Solução de referência do caderno 09_pipeline_completo — «Pipeline Completo de Otimização
 para M1».
 
-Corrige o ``PipelineOtimizacaoM1`` do texto (armadilhas 6 e 10 de CURSO.md):
+Corrige o ``PipelineOtimizacaoM1`` do texto (docs/correcoes.md#a6-pipeline-do-texto e docs/correcoes.md#a10-precisao-mista):
 
 * os métodos do texto são ``pass`` e o fluxo guarda ``temp_pruned.keras`` na pasta de
   trabalho e nunca o apaga; aqui tudo fica em memória (o conversor TFLite só usa pastas
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 
-# O tfmot só funciona com Keras 2 (tf_keras): CURSO.md, armadilha 4.
+# O tfmot só funciona com Keras 2 (tf_keras): docs/correcoes.md#a4-tfmot-so-com-keras-2.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import time  # noqa: E402

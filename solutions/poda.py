@@ -1,6 +1,6 @@
 """Solução de referência do caderno 04_poda — 4.2 «Pruning e Compressão» (poda por magnitude).
 
-Corrige duas armadilhas do texto (CURSO.md, 5 e 11):
+Corrige duas armadilhas do texto (docs/correcoes.md#a5-esparsidade-e-tamanho e docs/correcoes.md#a11-calendario-da-poda):
 
 * ``calcular_sparsity`` devolve uma fração (0..1) e o texto imprime-a como percentagem
   (100 vezes a menos); aqui devolvemos a fração e quem a mostra usa ``:.1%``;
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-# O tfmot só funciona com Keras 2 (tf_keras): CURSO.md, armadilha 4.
+# O tfmot só funciona com Keras 2 (tf_keras): docs/correcoes.md#a4-tfmot-so-com-keras-2.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import gzip  # noqa: E402

@@ -1,7 +1,7 @@
 """Solução de referência do caderno 05_poda_e_quantizacao — 4.2 «Combinar Pruning +
 Quantização»: poda → afinação → quantização int8 completa.
 
-Corrige a armadilha 6 de CURSO.md: no texto, ``otimizar_modelo_completo`` é uma função livre
+Corrige a armadilha 6 (docs/correcoes.md#a6-pipeline-do-texto): no texto, ``otimizar_modelo_completo`` é uma função livre
 que chama métodos ``self.``, usa ``get_model_size`` (que não existe) e compara megabytes de um
 ``.keras`` com os bytes de um TFLite. Aqui comparamos o que é comparável: o TFLite float do
 modelo original e o TFLite int8 do modelo podado, ambos comprimidos com gzip (os zeros só
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-# O tfmot só funciona com Keras 2 (tf_keras): CURSO.md, armadilha 4.
+# O tfmot só funciona com Keras 2 (tf_keras): docs/correcoes.md#a4-tfmot-so-com-keras-2.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import tensorflow as tf  # noqa: E402

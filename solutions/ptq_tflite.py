@@ -1,7 +1,7 @@
 """Solução de referência do caderno 01_ptq_tflite — quantização pós-treino (PTQ) com
 TensorFlow Lite: modelo totalmente inteiro (int8), inferência e avaliação.
 
-Corrige duas armadilhas do texto (CURSO.md, 1 e 2):
+Corrige duas armadilhas do texto (docs/correcoes.md#a1-int8-completo e docs/correcoes.md#a2-inferencia-int8-e-litert):
 
 * ``target_spec.supported_types = [tf.int8]`` não dá um modelo totalmente int8; é preciso
   ``supported_ops = [TFLITE_BUILTINS_INT8]``, entrada/saída ``tf.int8`` e um dataset

@@ -1,7 +1,7 @@
 """Solução de referência do caderno 03_qat — treino com consciência da quantização (QAT)
 com o tensorflow-model-optimization (tfmot).
 
-Armadilha 4 de CURSO.md: o tfmot não funciona com Keras 3, por isso tudo o que lhe toca usa
+Armadilha 4 (docs/correcoes.md#a4-tfmot-so-com-keras-2): o tfmot não funciona com Keras 3, por isso tudo o que lhe toca usa
 ``tf_keras`` (Keras 2). Importar o pacote ``otimizacao`` define ``TF_USE_LEGACY_KERAS=1``,
 para que o conversor TFLite do TensorFlow também trabalhe com modelos ``tf_keras``.
 

@@ -1,7 +1,7 @@
 """Solução de referência do caderno 02_quantizacao_pytorch — quantização dinâmica int8 no
 PyTorch, tamanho do modelo e medição honesta da latência.
 
-Corrige a armadilha 3 de CURSO.md: a quantização dinâmica só converte camadas como
+Corrige a armadilha 3 (docs/correcoes.md#a3-quantizacao-dinamica-pytorch): a quantização dinâmica só converte camadas como
 ``nn.Linear`` (o ``nn.Conv2d`` fica em float), trabalha sobre uma cópia (o modelo de quem
 chama não muda de dispositivo nem de pesos), usa o motor ``qnnpack`` em arm64 (Apple M1) e a
 latência mede-se com aquecimento, várias repetições e a mediana — não com uma só chamada a

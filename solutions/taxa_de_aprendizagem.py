@@ -1,6 +1,6 @@
 """Solução de referência do caderno 07_taxa_de_aprendizagem — 4.3 «Learning Rate Scheduling».
 
-Corrige a armadilha 8 de CURSO.md. O ``WarmUpCosineDecay`` do texto:
+Corrige a armadilha 8 (docs/correcoes.md#a8-warmup-cosine). O ``WarmUpCosineDecay`` do texto:
 
 * decide a fase com um ``if`` de Python sobre o passo. Dentro do ``model.fit`` o passo é um
   tensor simbólico (``optimizer.iterations``) e o ``if`` falha
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 
-# O curso usa Keras 2 (tf_keras) em todos os modelos: CURSO.md, armadilha 4.
+# O curso usa Keras 2 (tf_keras) em todos os modelos: docs/correcoes.md#a4-tfmot-so-com-keras-2.
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import numpy as np  # noqa: E402

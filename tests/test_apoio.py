@@ -56,7 +56,7 @@ def digits():
 
 def test_modelo_base_tem_pelo_menos_30k_parametros(digits):
     modelo = modelos.criar_modelo_base(digits.forma_entrada, digits.num_classes)
-    assert modelo.count_params() >= 30_000  # CURSO.md: abaixo disso o overhead do TFLite domina
+    assert modelo.count_params() >= 30_000  # docs/invariantes.md#r-modelo-de-base: abaixo disso o overhead do TFLite domina
     assert modelo.count_params() == 37_738
 
 

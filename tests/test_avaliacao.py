@@ -1,4 +1,4 @@
-"""O nbgrader de ponta a ponta (DESIGN.md, invariantes 2, 3, 4 e 6) e ``make avaliar``.
+"""O nbgrader de ponta a ponta (docs/invariantes.md: I2, I3, I4 e I6) e ``make avaliar``.
 
 Todos os cadernos são avaliados com a turma de demonstração: referencia (o source),
 so_esqueletos (course/ por tocar) e meio_certo.

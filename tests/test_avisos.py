@@ -1,4 +1,4 @@
-"""Um aviso nunca é um zero (DESIGN.md, invariante 9; CURSO.md, «justa nos dois sentidos»).
+"""Um aviso nunca é um zero (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada; docs/invariantes.md#r-justica).
 
 O nbgrader dá 0 a qualquer célula de teste com saída em stderr. As respostas certas que fazem
 uma biblioteca avisar (``quantize_dynamic`` chamado diretamente, uma barra do tqdm) passam aqui pelo nbgrader a sério — não

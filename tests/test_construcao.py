@@ -1,4 +1,4 @@
-"""Invariantes do build do nbgrader (DESIGN.md 1, 4 e 6) e o contrato de CURSO.md."""
+"""Invariantes do build do nbgrader (docs/invariantes.md: I1, I4 e I6) e o contrato (docs/contrato.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """A documentação para quem mantém o curso (``docs/``) está em passo com o código.
 
+- nenhum ficheiro manda o leitor para os textos de origem, que vivem fora do repositório (exceto
+  os dois testes que os leem de propósito e saltam sem eles; ``docs/README.md``);
 - cada ``docs/<página>.md#<âncora>`` citada no repositório (código, testes, cadernos, README e
   as próprias páginas) aponta para uma página e uma âncora que existem;
 - cada teste nomeado nas páginas (``tests/ficheiro.py::função``) existe, e cada invariante tem
@@ -98,7 +100,8 @@ def test_ha_paginas_e_indice():
 
 def test_cada_citacao_dos_docs_aponta_para_uma_pagina_e_uma_ancora_que_existem():
     todas = citacoes()
-    assert len(todas) >= 10, f"Só {len(todas)} citações de docs/ no repositório: o padrão deixou de as apanhar?"
+    fora = [q for q, _, _ in todas if not q.startswith("docs/")]
+    assert len(fora) >= 40, f"Só {len(fora)} citações de docs/ fora de docs/: o padrão deixou de as apanhar?"
     cache: dict[str, set[str]] = {}
     erradas = []
     for quem, pagina, ancora in todas:
@@ -264,3 +267,27 @@ def test_total_de_pontos_do_contrato():
     total = sum(c.pontos for c in manifesto.CADERNOS)
     m = re.search(r"\*\*Pontos:\*\* (\d+) no total", texto)
     assert m and int(m.group(1)) == total, f"docs/contrato.md deve dizer «**Pontos:** {total:g} no total»."
+
+
+# --------------------------------------------------------------------------- os textos de origem
+# Os dois testes que leem os textos de origem de propósito (e saltam sem eles; docs/README.md,
+# «Os textos de origem»), este ficheiro e a página que explica onde estão.
+LEEM_DE_PROPOSITO = {"tests/test_construcao.py", "tests/test_manifesto.py", ESTE, "docs/README.md"}
+_ORIGEM = re.compile(r"\b(?:DESIGN|CURSO)(?:\.md)?\b")
+
+
+def test_nenhum_ficheiro_manda_o_leitor_para_os_textos_de_origem():
+    """O contrato está em docs/: quem cita a especificação ou o desenho de fora do repositório manda
+    um novo mantenedor para um ficheiro que ele não tem."""
+    nomes = ficheiros_do_repositorio()
+    assert "autograder/juiz.py" in nomes and "course/00_numeros_e_memoria.ipynb" in nomes, "A lista de ficheiros está incompleta."
+    citam = []
+    for nome in nomes:
+        if nome in LEEM_DE_PROPOSITO:
+            continue
+        for numero, linha in enumerate(_ler(nome).splitlines(), 1):
+            if _ORIGEM.search(linha):
+                citam.append(f"{nome}:{numero}: {linha.strip()[:120]}")
+    assert not citam, ("Estes ficheiros ainda mandam o leitor para os textos de fora do repositório; cita a "
+                       "página de docs/ (ex.: docs/invariantes.md#i8-nada-do-que-o-aluno-recebe-resolve):\n  "
+                       + "\n  ".join(citam))

@@ -1,4 +1,4 @@
-"""A avaliação é justa nos dois sentidos (CURSO.md): cada resposta certa escrita de outra
+"""A avaliação é justa nos dois sentidos (docs/invariantes.md#r-justica): cada resposta certa escrita de outra
 forma tem a nota toda e cada erro típico perde pontos.
 
 As respostas vêm de autograder/variantes/<caderno>.py e passam pelas células de teste reais

@@ -1,4 +1,4 @@
-"""Invariante 8 (DESIGN.md): nada do que o aluno recebe resolve um exercício avaliado.
+"""Invariante 8 (docs/invariantes.md#i8-nada-do-que-o-aluno-recebe-resolve): nada do que o aluno recebe resolve um exercício avaliado.
 
 O aluno recebe o pacote ``course/otimizacao/`` e os cadernos do release (iguais a ``course/``,
 célula a célula: ``tests/test_construcao.py``). Em tudo isso, fora das células de resposta:
@@ -18,7 +18,7 @@ delas (métodos das classes avaliadas, funções aninhadas). As funções auxili
 cadernos dão-nas de propósito, antes dos exercícios que as usam.
 
 Um caderno que precisa de um exercício anterior (o 05 precisa dos do 01 e do 04) traz a versão
-do próprio aluno numa célula de resposta sem pontos; ver o README («Acrescentar um exercício»).
+do próprio aluno numa célula de resposta sem pontos; ver docs/acrescentar_exercicio.md.
 """
 
 from __future__ import annotations
@@ -304,7 +304,7 @@ def test_nada_do_que_o_aluno_recebe_resolve_um_exercicio():
     assert not problemas, (
         "Há código dado ao aluno que resolve um exercício avaliado. Tira-o do pacote otimizacao ou "
         "da célula dada; se um caderno precisa de um exercício anterior, o aluno traz a sua versão "
-        "numa célula de resposta (README, «Acrescentar um exercício»):\n  " + "\n  ".join(problemas)
+        "numa célula de resposta (docs/invariantes.md#i8-nada-do-que-o-aluno-recebe-resolve):\n  " + "\n  ".join(problemas)
     )
 
 

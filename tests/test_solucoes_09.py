@@ -1,7 +1,7 @@
 """Propriedades das soluções de referência do caderno 09_pipeline_completo
-(«Pipeline Completo de Otimização para M1»), com as verificações de CURSO.md.
+(«Pipeline Completo de Otimização para M1»), com as verificações de docs/contrato.md#09_pipeline_completo.
 
-Os limiares vêm de CURSO.md (≥ 8× mais pequeno, perda ≤ 3 pontos) ou de margens medidas (o
+Os limiares vêm do contrato (≥ 8× mais pequeno, perda ≤ 3 pontos) ou de margens medidas (o
 valor medido está num comentário ao lado; Linux x86-64, 2 núcleos, digits, semente 0).
 """
 

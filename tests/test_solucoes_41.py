@@ -1,7 +1,7 @@
 """Propriedades das soluções de referência da secção 4.1 (cadernos 01_ptq_tflite,
-02_quantizacao_pytorch e 03_qat), com as verificações de CURSO.md.
+02_quantizacao_pytorch e 03_qat), com as verificações de docs/contrato.md.
 
-Os limiares vêm de CURSO.md ou de margens medidas (o valor medido está num comentário ao
+Os limiares vêm do contrato ou de margens medidas (o valor medido está num comentário ao
 lado de cada limiar; Linux x86-64, 2 núcleos, digits, sementes fixas).
 """
 
@@ -143,14 +143,14 @@ def test_int8_pesos_conv_e_dense_int8(int8):
 
 
 def test_int8_tamanho(base, int8):
-    # CURSO.md: ≤ float / 3,3. Medido: 153 324 / 42 848 B = 3,58×.
+    # docs/contrato.md#01_ptq_tflite: ≤ float / 3,3. Medido: 153 324 / 42 848 B = 3,58×.
     assert len(int8) <= len(base["tflite_float"]) / 3.3
 
 
 def test_int8_exatidao(base, int8):
     d = base["dados"]
     acc = avaliar_tflite(int8, d.x_teste, d.y_teste)
-    # CURSO.md: a menos de 2 pontos do float. Medido: 0,970 (int8) vs 0,970 (float).
+    # docs/contrato.md#01_ptq_tflite: a menos de 2 pontos do float. Medido: 0,970 (int8) vs 0,970 (float).
     assert acc >= base["exatidao_float"] - 0.02
 
 
@@ -172,7 +172,7 @@ def test_inferencia_int8_concorda_com_referencia(base, int8, n):
     ref = _inferencia_referencia(int8, x)
     passo = _interpretador_referencia(int8).get_output_details()[0]["quantization"][0]
     assert y.shape == (n, 10) and y.dtype == np.float32
-    # CURSO.md: a menos de um passo de quantização da saída (medido: diferença 0).
+    # docs/contrato.md#01_ptq_tflite: a menos de um passo de quantização da saída (medido: diferença 0).
     assert np.max(np.abs(y - ref)) <= passo * 1.001
 
 
@@ -277,7 +277,7 @@ def test_pytorch_saidas_proximas(mlp_digits):
     with torch.inference_mode():
         a, b = modelo(x), q(x)
     concordancia = float((a.argmax(1) == b.argmax(1)).float().mean())
-    assert concordancia >= 0.98  # CURSO.md. Medido: 1,000
+    assert concordancia >= 0.98  # docs/contrato.md#02_quantizacao_pytorch. Medido: 1,000
     # medido: diferença máxima 0,26 para logits de amplitude 31 (0,8 %)
     assert float((a - b).abs().max()) <= 0.05 * float(a.abs().max())
     assert float((b.argmax(1).numpy() == y).mean()) >= 0.9  # medido: 0,974 (igual ao float)
@@ -373,12 +373,12 @@ def test_preparar_qat_copia_compilada(base):
 def test_qat_exatidao(base, qat):
     d = base["dados"]
     acc = avaliar_tflite(qat["tflite"], d.x_teste, d.y_teste)
-    # CURSO.md: ≥ float − 1,5 pontos. Medido: 0,974 (QAT TFLite) vs 0,970 (float).
+    # docs/contrato.md#03_qat: ≥ float − 1,5 pontos. Medido: 0,974 (QAT TFLite) vs 0,970 (float).
     assert acc >= base["exatidao_float"] - 0.015
 
 
 def test_qat_tamanho_e_pesos_int8(base, qat):
-    # CURSO.md: ≤ float / 3,3. Medido: 153 324 / 42 120 B = 3,64×.
+    # docs/contrato.md#03_qat: ≤ float / 3,3. Medido: 153 324 / 42 120 B = 3,64×.
     assert len(qat["tflite"]) <= len(base["tflite_float"]) / 3.3
     pesos = _tensores_de_pesos(qat["tflite"])
     assert len(pesos) == 3 and all(dtype == np.int8 for _, dtype in pesos), pesos

@@ -1,7 +1,7 @@
 """Propriedades das soluções de referência da secção 4.2 (cadernos 04_poda,
-05_poda_e_quantizacao e 06_destilacao), com as verificações de CURSO.md.
+05_poda_e_quantizacao e 06_destilacao), com as verificações de docs/contrato.md.
 
-Os limiares vêm de CURSO.md ou de margens medidas (o valor medido está num comentário ao
+Os limiares vêm do contrato ou de margens medidas (o valor medido está num comentário ao
 lado de cada limiar; Linux x86-64, 2 núcleos, digits, sementes fixas).
 """
 

@@ -1,8 +1,8 @@
 """Propriedades das soluções de referência da secção 4.3 (cadernos 07_taxa_de_aprendizagem e
-08_paragem_e_checkpoints), com as verificações de CURSO.md.
+08_paragem_e_checkpoints), com as verificações de docs/contrato.md.
 
 As simulações são comparadas com os callbacks e a taxa do próprio tf_keras, conduzidos pelos
-mesmos históricos e passos (CURSO.md: tolerâncias 1e-6 relativas; a referência float32 da
+mesmos históricos e passos (docs/contrato.md#07_taxa_de_aprendizagem: tolerâncias 1e-6 relativas; a referência float32 da
 biblioteca tem um erro próprio de ~1e-7·initial_lr).
 """
 

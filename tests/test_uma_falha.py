@@ -1,4 +1,4 @@
-"""Issue 21: uma falha, uma penalização (DESIGN, invariante 12).
+"""Issue 21: uma falha, uma penalização (docs/invariantes.md#i12-uma-falha-uma-penalizacao).
 
 Os cadernos 05 e 09 usam as funções do 04 que o aluno traz para a célula «trazer_do_caderno_04».
 Um erro no 04 já custou pontos no 04; no 05 e no 09, os exercícios são julgados com as versões de

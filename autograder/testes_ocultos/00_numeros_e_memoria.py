@@ -2,7 +2,7 @@
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz, fora
 # do kernel do aluno, depois dos testes visíveis: usam np, levanta e as funções do aluno.
-# Os valores esperados foram calculados à mão a partir de CURSO.md, nunca com solutions/.
+# Os valores esperados foram calculados à mão a partir de docs/contrato.md#00_numeros_e_memoria, nunca com solutions/.
 
 # %% teste_memoria_modelo
 import numbers as _numeros

@@ -4,7 +4,7 @@
 # kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, modelo, d,
 # modelo_tflite_float, exatidao_float e as funções do aluno). Cada secção é independente das
 # outras (define os seus próprios auxiliares) e nunca usa solutions/: o interpretador de
-# referência é o tf.lite.Interpreter sem delegates, e os limiares vêm de CURSO.md.
+# referência é o tf.lite.Interpreter sem delegates, e os limiares vêm de docs/contrato.md#01_ptq_tflite.
 
 # %% teste_quantizar_int8_tipos
 

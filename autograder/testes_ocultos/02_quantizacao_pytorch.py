@@ -3,7 +3,7 @@
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
 # kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, torch, nn, copy, io, time,
 # modelo, x_teste e as funções do aluno). Cada secção é independente e nunca usa solutions/; os
-# valores esperados são propriedades (CURSO.md) ou contas feitas à mão.
+# valores esperados são propriedades (docs/contrato.md#02_quantizacao_pytorch) ou contas feitas à mão.
 
 # %% teste_quantizar_pytorch_lineares
 torch.manual_seed(0)

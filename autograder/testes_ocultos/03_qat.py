@@ -3,7 +3,7 @@
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
 # kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, modelo, d,
 # modelo_tflite_float, exatidao_float, pesos_antes, q, modelo_qat_teste, tflite_qat_teste e as
-# funções do aluno). Nunca usam solutions/; os limiares vêm de CURSO.md.
+# funções do aluno). Nunca usam solutions/; os limiares vêm de docs/contrato.md#03_qat.
 
 # %% teste_preparar_qat
 assert [type(_c).__name__ for _c in modelo.layers] == ["Conv2D", "Flatten", "Dense", "Dense"], "O modelo original foi alterado (as camadas foram embrulhadas): prepara uma cópia."

@@ -5,7 +5,7 @@
 # criar_modelo, referencia_cosseno, levanta, tempfile, os).
 # Os valores esperados vêm do próprio tf_keras (o CosineDecay com aquecimento e o
 # ReduceLROnPlateau verdadeiro, conduzido pelos mesmos históricos), nunca de solutions/.
-# Tolerância da taxa (CURSO.md): |lr − ref| ≤ 1e-6·|ref| + 1e-6·initial_lr (a referência
+# Tolerância da taxa (docs/contrato.md#07_taxa_de_aprendizagem): |lr − ref| ≤ 1e-6·|ref| + 1e-6·initial_lr (a referência
 # float32 da biblioteca tem um erro próprio de ~1e-7·initial_lr).
 
 # %% teste_warmup_cosine_valores

@@ -23,8 +23,8 @@ def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
 '''),
     # A resposta mais comum: quantize_dynamic chamado diretamente, sem calar nada. O torch emite
     # um DeprecationWarning atribuído à célula do aluno (__main__), que o IPython mostra em stderr
-    # nas células de teste que chamam a função; a avaliação não pode dar 0 por isso (DESIGN.md,
-    # invariante 9; tests/test_avisos.py avalia-a com o nbgrader a sério).
+    # nas células de teste que chamam a função; a avaliação não pode dar 0 por isso
+    # (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada; tests/test_avisos.py avalia-a com o nbgrader a sério).
     "quantize_dynamic chamado diretamente (o torch avisa que está obsoleto)": ("quantizar_modelo_pytorch", '''
 def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
     return torch.ao.quantization.quantize_dynamic(copy.deepcopy(modelo).cpu().float().eval(), {nn.Linear}, dtype=torch.qint8)

@@ -131,7 +131,7 @@ class Destilador(keras.Model):
     # O professor não é congelado com trainable: tf.stop_gradient corta-lhe o gradiente e o passo
     # usa todas as variáveis treináveis do Destilador. As do professor (que chega treinável) têm
     # gradiente None: o otimizador ignora-as e o tf_keras avisa «Gradients do not exist for
-    # variables …» pelo logging, em stderr, na célula que chama o fit (DESIGN.md, invariante 9).
+    # variables …» pelo logging, em stderr, na célula que chama o fit (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada).
     "Destilador com tf.stop_gradient e self.trainable_variables (o tf_keras avisa em stderr)": ("Destilador", '''
 class Destilador(keras.Model):
     def __init__(self, aluno, professor, alpha=0.1, temperatura=3.0):

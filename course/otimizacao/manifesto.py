@@ -13,7 +13,7 @@ Tudo o resto deriva daqui ou é verificado contra isto:
 - o caderno do checklist (10) usa ``ITENS`` (os do texto e o do curso) e ``REGRAS``; o
   checklist da turma (``autograder/checklist_turma.py``) também.
 
-Acrescentar um caderno: uma entrada em ``CADERNOS`` (ver o README, «Acrescentar um exercício»).
+Acrescentar um caderno: uma entrada em ``CADERNOS`` (ver docs/acrescentar_exercicio.md).
 Apresentado no caderno 10_checklist; usado pelo build, pelos testes e pelo bench.
 """
 
@@ -44,7 +44,7 @@ ITENS: dict[str, str] = {**CHECKLIST, **ITENS_DO_CURSO}
 # a um registo de progresso, otimizacao.progresso). Cada item tem uma ou mais alternativas; basta
 # uma. Uma alternativa exige que os testes visíveis de cada exercício tenham passado e que cada
 # figura medida pelo aluno, (caderno, figura, operador, limite), cumpra «valor operador limite».
-# Os limites são os dos testes dos cadernos (CURSO.md). O checklist da turma
+# Os limites são os dos testes dos cadernos (docs/contrato.md). O checklist da turma
 # (autograder/checklist_turma.py) usa só os exercícios: o professor tem as notas, não as figuras.
 REGRAS: dict[str, tuple[dict, ...]] = {
     "formatos": ({"exercicios": ("memoria_modelo", "quantizar_afim", "empacotar_int4"), "figuras": ()},),

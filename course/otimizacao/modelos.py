@@ -31,8 +31,8 @@ def criar_modelo_base(forma_entrada=(8, 8, 1), num_classes: int = 10, semente: i
 
     A saída são *logits* (sem softmax): a perda usa ``from_logits=True``. Com entradas 8×8
     tem 37 738 parâmetros; abaixo de ~25 mil, o custo fixo de um ficheiro TFLite (a estrutura
-    e os parâmetros de quantização, uns KiB) esconde o ganho da quantização (CURSO.md, «Data
-    and models»; o caderno 05 mede-o). Apresentado no caderno 00.
+    e os parâmetros de quantização, uns KiB) esconde o ganho da quantização (docs/invariantes.md#r-modelo-de-base;
+    o caderno 05 mede-o). Apresentado no caderno 00.
 
     ``largura`` multiplica o número de filtros da Conv2D e de neurónios da Dense escondida
     (arredondados, pelo menos 1): 0,5 dá 8 filtros e 32 neurónios, 2 dá 32 e 128. Com 1
