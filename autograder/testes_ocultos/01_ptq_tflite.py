@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 01_ptq_tflite.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, modelo, d,
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis: usam os nomes definidos lá (np, tf, modelo, d,
 # modelo_tflite_float, exatidao_float e as funções do aluno). Cada secção é independente das
 # outras (define os seus próprios auxiliares) e nunca usa solutions/: o interpretador de
 # referência é o tf.lite.Interpreter sem delegates, e os limiares vêm de docs/contrato.md#01_ptq_tflite.

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 02_quantizacao_pytorch.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, torch, nn, copy, io, time,
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis: usam os nomes definidos lá (np, torch, nn, copy, io, time,
 # modelo, x_teste e as funções do aluno). Cada secção é independente e nunca usa solutions/; os
 # valores esperados são propriedades (docs/contrato.md#02_quantizacao_pytorch) ou contas feitas à mão.
 

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 03_qat.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, modelo, d,
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, modelo, d,
 # modelo_tflite_float, exatidao_float, pesos_antes, q, modelo_qat_teste, tflite_qat_teste e as
 # funções do aluno). Nunca usam solutions/; os limiares vêm de docs/contrato.md#03_qat.
 

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 04_poda.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, keras, d, modelo, ...).
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis: usam os nomes definidos lá (np, keras, d, modelo, ...).
 # Os valores esperados foram calculados à mão a partir de docs/contrato.md#04_poda, nunca com solutions/.
 # Os treinos partem do modelo de base já treinado no caderno e fixam a semente (determinísticos).
 

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 05_poda_e_quantizacao.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis, e reaproveitam o resultado `r` do teste visível (o pipeline
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis, e reaproveitam o resultado `r` do teste visível (o pipeline
 # treina ~20 s; não o corremos mais vezes). Nunca usam solutions/ nem as funções que o aluno
 # trouxe dos cadernos 01 e 04: medem com um interpretador e um gzip próprios.
 # Medido com a referência (digits, semente 0): original 140 957 B, final 14 929 B (9,4×),

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 06_destilacao.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, d, professor,
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, d, professor,
 # criar_aluno, modelos, e as variáveis da parte visível da mesma célula).
 # Os valores esperados foram calculados à mão (KL em nats), nunca com solutions/.
 # Os treinos usam cópias do professor do caderno e alunos com semente fixa (determinísticos).

@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 07_taxa_de_aprendizagem.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, d, modelos,
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis: usam os nomes definidos lá (np, tf, keras, d, modelos,
 # criar_modelo, referencia_cosseno, levanta, tempfile, os).
 # Os valores esperados vêm do próprio tf_keras (o CosineDecay com aquecimento e o
 # ReduceLROnPlateau verdadeiro, conduzido pelos mesmos históricos), nunca de solutions/.

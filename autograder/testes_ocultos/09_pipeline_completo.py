@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 09_pipeline_completo.
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis, e reaproveitam a corrida `corrida_t` do pipeline (o teste
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis, e reaproveitam a corrida `corrida_t` do pipeline (o teste
 # visível corre-o, ou volta a corrê-lo, numa pasta vazia com numa_pasta_vazia). Nunca usam
 # solutions/ nem as funções que o aluno trouxe dos cadernos 01 e 04: medem com um interpretador
 # e um gzip próprios.

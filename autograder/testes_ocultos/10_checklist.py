@@ -1,7 +1,7 @@
 # Testes ocultos do caderno 10_checklist (julgado fora do kernel do aluno: ver a secção «contexto»).
 # Cada secção «# %% <grade_id>» é acrescentada à célula de teste com esse grade_id, entre
 # ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (autograder/construir.py). Correm no juiz (fora do
-# kernel do aluno; as de CELULAS_NO_KERNEL e as de um caderno sem contexto, no caderno do aluno), depois dos testes visíveis. Os valores esperados saem à mão da tabela REGRAS do caderno
+# kernel do aluno: todos os cadernos têm a secção de contexto), depois dos testes visíveis. Os valores esperados saem à mão da tabela REGRAS do caderno
 # (otimizacao/manifesto.py), nunca de solutions/. A secção da primeira célula não usa valores em
 # cima dos limites (são da segunda): um aluno que troca >= por > perde só a segunda célula.
 
