@@ -61,8 +61,10 @@ def processos_de(contas) -> list[str]:
     for conta in contas:
         with contextlib.suppress(KeyError):
             uids.add(pwd.getpwnam(conta).pw_uid)
-    return [f"{p.pid} {' '.join(p.info['cmdline'] or [])[:120]}" for p in psutil.process_iter(["uids", "cmdline"])
-            if p.info["uids"] and p.info["uids"].real in uids]
+    # Um zombie (já morto, à espera que o pai o recolha: sem cmdline) não corre nem ocupa nada.
+    return [f"{p.pid} {' '.join(p.info['cmdline'] or [])[:120]}"
+            for p in psutil.process_iter(["uids", "cmdline", "status"])
+            if p.info["uids"] and p.info["uids"].real in uids and p.info["status"] != psutil.STATUS_ZOMBIE]
 
 
 class Turma:
