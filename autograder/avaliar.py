@@ -9,7 +9,7 @@ A turma de demonstração tem três alunos por caderno:
     meio_certo     referência em parte dos exercícios e um erro típico nos outros
                    (autograder/variantes/<caderno>.py, MEIO_CERTO).
 
-O resultado: uma relatorios.tabela no ecrã (pontos por aluno e por exercício), ``autograder/grades.csv``
+O resultado: uma tabela no ecrã (pontos por aluno e por exercício), ``autograder/grades.csv``
 (exportado pelo nbgrader), ``autograder/notas_por_exercicio.csv`` e o feedback HTML de cada
 aluno em ``autograder/feedback/<aluno>/<tarefa>/``.
 """
@@ -37,18 +37,8 @@ from autograder import (
     relatorios,
     turma_demo,
 )
-from autograder.construir import (
-    AUTOGRADER,
-)
+from autograder.comum import AUTOGRADER
 from autograder.resultado import Resultado
-
-# --------------------------------------------------------------------------- respostas
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------- avaliação
@@ -67,8 +57,6 @@ def entregas_a_avaliar(submissoes: Path, tarefas: list[str]) -> list[tuple[str, 
             f"(tarefas: {', '.join(tarefas)})."
         )
     return [(p.name, tarefa, p / tarefa) for p in alunos for tarefa in tarefas]
-
-
 
 
 def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, limites: processos.Limites,
@@ -142,27 +130,6 @@ def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], workers: int, 
     executor.shutdown(wait=True)
     barra.close()
     return sorted(resultados, key=lambda r: (r.tarefa, r.aluno))
-
-
-# --------------------------------------------------------------------------- o formgrader
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 @contextlib.contextmanager
@@ -276,10 +243,10 @@ def _main(argv: list[str] | None = None) -> int:
         passo("Escrever o notas_por_exercicio.csv", de_novo, relatorios.escrever_csv, lista_notas,
               raiz / "notas_por_exercicio.csv", apagar=raiz / "notas_por_exercicio.csv")
         print()
-        print(passo("Mostrar a relatorios.tabela das notas", de_novo, relatorios.tabela, lista_notas) or "")
+        print(passo("Mostrar a tabela das notas", de_novo, relatorios.tabela, lista_notas) or "")
     else:
         (raiz / "notas_por_exercicio.csv").unlink(missing_ok=True)
-        falhas.append("Escrever o notas_por_exercicio.csv, a relatorios.tabela e o checklist da turma: não feitos, porque "
+        falhas.append("Escrever o notas_por_exercicio.csv, a tabela e o checklist da turma: não feitos, porque "
                       f"as notas não se leram do gradebook. {de_novo}")
     com_motivos = [r for r in resultados if r.motivos]
     if com_motivos:

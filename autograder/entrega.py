@@ -80,7 +80,7 @@ TENTATIVAS = 4  # avaliações de uma entrega (a primeira e, se o kernel morrer,
 
 def impressao_entrega(pasta: Path, source_nb: Path, limites: Limites) -> str:
     """O que decide a nota de uma entrega: os ficheiros entregues, o source, a avaliação, os
-    limites e o processos.isolamento (igual em qualquer máquina com o mesmo ambiente: só conteúdos)."""
+    limites e o isolamento (igual em qualquer máquina com o mesmo ambiente: só conteúdos)."""
     return (entregas.impressao_digital(pasta, source_nb) + impressao_da_avaliacao()
             + json.dumps(asdict(limites)) + f" isolado={processos.isolamento()}")
 

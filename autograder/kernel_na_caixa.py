@@ -74,7 +74,7 @@ def kernelspec(raiz: Path) -> Path:
 
 def verificar_caixa(raiz: Path, limites: processos.Limites) -> str | None:
     """Antes de avaliar a primeira entrega: monta a caixa como para um kernel e importa o que o
-    kernel precisa. None se funciona (ou se não há processos.isolamento: o aviso diz-se à parte); senão, o
+    kernel precisa. None se funciona (ou se não há isolamento: o aviso diz-se à parte); senão, o
     que falhou, em pt-PT, com o caminho ou o programa em falta."""
     if not processos.isolamento():
         return None
@@ -96,7 +96,7 @@ def verificar_caixa(raiz: Path, limites: processos.Limites) -> str | None:
 
 
 def ambiente_do_kernel(raiz: Path, trabalho: Path, uid: int | None) -> dict[str, str]:
-    """O ambiente do nbgrader e do localizar: sem processos.isolamento, o de sempre; com processos.isolamento, o
+    """O ambiente do nbgrader e do localizar: sem isolamento, o de sempre; com isolamento, o
     kernelspec da caixa (``caixa.py``), o uid reservado para esta entrega e a pasta onde a caixa
     guarda o que é só do kernel. Em ambos, a cache do modelo de base desta avaliação."""
     env = ambiente_nbgrader()
