@@ -12,19 +12,16 @@ Ctrl-C que não deixa nada a correr. Contas, processos e pastas apagam-se no fim
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import pwd
 import re
 import signal
-import subprocess
 import time
 
 import pytest
 
 from tests import servidores_turma
-from tests.servidores import RAIZ
 
 pytestmark = pytest.mark.lento
 
@@ -123,17 +120,11 @@ def test_ciclo_completo_da_turma(turma):  # noqa: F811 (o fixture de servidores_
     assert r.status_code == 200 and json.loads(r.text).get("success"), r.text[:1000] + t.registo()
     recolhidas = t.raiz / "submitted"
     assert sorted(p.name for p in recolhidas.iterdir()) == [A1, A2]
-    # (o código do projeto verdadeiro, como nos outros testes da avaliação: a caixa de areia monta o
-    # .venv e o pacote otimizacao pelos caminhos reais, e os da cópia são ligações para eles)
-    avaliacao = subprocess.run(
-        [str(RAIZ / ".venv/bin/python"), "-m", "autograder.avaliar", "--submissoes", str(recolhidas),
-         "--tarefas", TAREFA, "--raiz", str(t.raiz)],
-        cwd=RAIZ, capture_output=True, text=True, preexec_fn=lambda: os.umask(0o007))
-    print(avaliacao.stdout[-3000:])
-    assert (t.raiz / "grades.csv").exists(), avaliacao.stdout[-3000:] + avaliacao.stderr[-3000:]
-    with (t.raiz / "grades.csv").open(encoding="utf-8") as f:
-        notas = {linha["student_id"]: float(linha["raw_score"]) for linha in csv.DictReader(f)}
-    assert notas == {A1: 14.0, A2: 0.0}, avaliacao.stdout[-3000:] + avaliacao.stderr[-3000:]
+    avaliacao = servidores_turma.avaliar(recolhidas, t.raiz)
+    saida = avaliacao.communicate()[0]
+    print(saida[-3000:])
+    assert (t.raiz / "grades.csv").exists(), saida[-3000:]
+    assert servidores_turma.notas(t.raiz) == {A1: 14.0, A2: 0.0}, saida[-3000:]
     # (que os mesmos cadernos recolhidos à mão têm as mesmas notas prova-o o teste no navegador,
     # tests/test_turma_navegador.py: avaliá-los outra vez aqui custava ~30 s de CI sem provar mais)
 
