@@ -47,20 +47,21 @@ curso: setup
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_config/aluno:$(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),)" \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m jupyterlab --ServerApp.root_dir=course $(OPCOES_LAB)
 
-# O trabalho do professor: JupyterLab na raiz do nbgrader (autograder/), com o formgrader a
-# listar todas as tarefas. Gera o source/ e o release/ se faltarem (para os refazer depois de
-# mudar os cadernos: make notebooks). Corre dentro de autograder/ para o formgrader ler o
-# nbgrader_config.py do curso. O endereço impresso abre o formgrader já com a chave de acesso
+# O trabalho do professor: JupyterLab na pasta do curso do professor (professor/, a raiz do
+# nbgrader: só o curso, sem o código do motor), com o formgrader a listar todas as tarefas. Gera o
+# source/ e o release/ se faltarem (para os refazer depois de mudar os cadernos: make notebooks).
+# Corre dentro de professor/ para o formgrader ler o nbgrader_config.py do curso (uma cópia do
+# autograder/nbgrader_config.py, renovada aqui). O endereço impresso abre o formgrader já com a chave de acesso
 # (o JUPYTER_TOKEN, se o definires; senão uma nova a cada arranque), passada ao Jupyter pelo
 # ambiente, não na linha de comandos (onde o ps a mostraria a todos). Sem port_retries, o
 # Jupyter não muda de porta sozinho: o endereço impresso é sempre o certo.
 professor: setup
-	@test -d autograder/source -a -d autograder/release || $(MAKE) --no-print-directory notebooks
-	@mkdir -p autograder/exchange
+	@test -d professor/source -a -d professor/release || $(MAKE) --no-print-directory notebooks
+	@mkdir -p professor/exchange && cp autograder/nbgrader_config.py professor/
 	@chave="$${JUPYTER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(24))')}"; \
 	echo "» Formgrader (abre já, sem pedir a chave): http://localhost:$(PORTA)/formgrader?token=$$chave"; \
 	echo "  (ou, no JupyterLab, o menu Nbgrader › Formgrader; porta $(PORTA) ocupada? make professor PORTA=8899)"; \
-	cd autograder && $(GRADEBOOK_URL) $(JUPYTER_PROJETO) JUPYTER_TOKEN="$$chave" \
+	cd professor && $(GRADEBOOK_URL) $(JUPYTER_PROJETO) JUPYTER_TOKEN="$$chave" \
 	  ../$(PY) -m jupyterlab $(OPCOES_LAB) --ServerApp.port_retries=0
 
 lint: setup
@@ -80,7 +81,7 @@ notebooks: setup
 	$(PY) -m autograder.construir
 
 # GRADEBOOK=postgresql://utilizador@servidor/curso: o gradebook principal num PostgreSQL (por
-# omissão, o SQLite autograder/gradebook.db); serve o make avaliar e o make professor.
+# omissão, o SQLite professor/gradebook.db); serve o make avaliar e o make professor.
 GRADEBOOK_URL = $(if $(GRADEBOOK),CURSO4_GRADEBOOK_URL="$(GRADEBOOK)",)
 # MOTOR=tcp://servidor:8786 manda cada entrega a um escalonador do Dask (autograder/distribuido.py);
 # MOTOR=local, o mesmo num LocalCluster desta máquina; sem MOTOR, o conjunto local de sempre.
@@ -115,8 +116,6 @@ turma: setup turma/node_modules/.instalado
 	$(PY) -m turma.hub --alunos "$(ALUNOS)" --porta $(if $(filter command line environment,$(origin PORTA)),$(PORTA),8000) \
 	  $(if $(NO_BROWSER),--sem-navegador,)
 
+# Tudo o que a avaliação e o build geram está em professor/ (o curso do professor): limpar é apagá-la.
 limpar:
-	rm -rf autograder/source autograder/release autograder/submitted autograder/autograded \
-	       autograder/feedback autograder/gradebook.db autograder/grades.csv autograder/turma_demo \
-	       autograder/.avaliacao autograder/notas_por_exercicio.csv autograder/relatorio_avaliacao.md \
-	       autograder/exchange
+	rm -rf professor

@@ -9,9 +9,9 @@ A turma de demonstração tem três alunos por caderno:
     meio_certo     referência em parte dos exercícios e um erro típico nos outros
                    (autograder/variantes/<caderno>.py, MEIO_CERTO).
 
-O resultado: uma tabela no ecrã (pontos por aluno e por exercício), ``autograder/grades.csv``
-(exportado pelo nbgrader), ``autograder/notas_por_exercicio.csv`` e o feedback HTML de cada
-aluno em ``autograder/feedback/<aluno>/<tarefa>/``.
+O resultado: uma tabela no ecrã (pontos por aluno e por exercício), ``professor/grades.csv``
+(exportado pelo nbgrader), ``professor/notas_por_exercicio.csv`` e o feedback HTML de cada
+aluno em ``professor/feedback/<aluno>/<tarefa>/``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from autograder import (
     relatorios,
     turma_demo,
 )
-from autograder.comum import AUTOGRADER
+from autograder.comum import PROFESSOR
 from autograder.resultado import Resultado
 
 
@@ -169,7 +169,7 @@ def _main(argv: list[str] | None = None) -> int:
     ap.add_argument("--motor", help="tcp://servidor:8786: entregas como tarefas do Dask (local: um LocalCluster)")
     ap.add_argument("--alunos", type=Path,
                     help="lista da turma (CSV numero,nome,email, a do make turma): os nomes no formgrader")
-    ap.add_argument("--raiz", type=Path, default=AUTOGRADER, help=argparse.SUPPRESS)  # para os testes
+    ap.add_argument("--raiz", type=Path, default=PROFESSOR, help=argparse.SUPPRESS)  # para os testes
     args = ap.parse_args(argv)
     limites = processos.Limites(tempo_celula=args.tempo_celula, tempo_entrega=args.tempo_entrega,
                             memoria_mb=args.memoria_mb)

@@ -182,7 +182,7 @@ def no_fim_da_avaliacao(raiz: Path, tarefas: list[str], alunos: dict[str, str], 
 if __name__ == "__main__":
     import sys
 
-    raiz = comum.AUTOGRADER
+    raiz = comum.PROFESSOR
     tarefas = [p.stem for p in construir.cadernos()]
     escrever(raiz, tarefas)
     sys.exit(0)

@@ -21,7 +21,11 @@ from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[1]
 COURSE = RAIZ / "course"
-AUTOGRADER = RAIZ / "autograder"
+AUTOGRADER = RAIZ / "autograder"  # o código do motor (nada aqui é gerado)
+# A pasta do curso do professor, a raiz do nbgrader: source/, release/, submitted/, autograded/,
+# feedback/, o gradebook, as notas e os relatórios. Tudo o que lá está é gerado (make notebooks,
+# make avaliar, o formgrader); limpar é apagá-la (make limpar). Nunca versionada.
+PROFESSOR = RAIZ / "professor"
 
 # --------------------------------------------------------------------------- marcas do nbgrader
 INICIO_SOLUCAO, FIM_SOLUCAO = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -63,26 +67,41 @@ def url_gradebook(raiz: Path) -> str:
     return os.environ.get(ENV_GRADEBOOK) or f"sqlite:///{Path(raiz) / 'gradebook.db'}"
 
 
+def seccoes(ficheiro: Path) -> list[tuple[int, str, list[str]]]:
+    """As secções de um ficheiro Python escrito em células «# %% <cabeçalho>» (os testes ocultos,
+    as variantes): ``(linha do cabeçalho, cabeçalho sem o «# %%», linhas até à secção seguinte)``.
+    O que vem antes da primeira secção (o comentário do ficheiro) fica de fora. Uma linha que
+    parece um cabeçalho mal escrito («#%% x», «# %%x») é um erro, não um comentário do código."""
+    import re
+
+    resultado: list[tuple[int, str, list[str]]] = []
+    for numero, linha in enumerate(ficheiro.read_text(encoding="utf-8").splitlines(), 1):
+        if re.match(r"#\s*%%", linha):
+            m = re.fullmatch(r"# %%(?:\s+(.*?))?\s*", linha)
+            if not m:
+                raise ErroConstrucao(f"{ficheiro.name}, linha {numero}: «{linha}» parece o início de uma "
+                                     "secção; escreve-o como «# %% <nome>» (cardinal, espaço, %%, espaço).")
+            resultado.append((numero, m.group(1) or "", []))
+        elif resultado:
+            resultado[-1][2].append(linha)
+    return resultado
+
+
 def seccoes_dos_testes_ocultos(ficheiro: Path) -> dict[str, str]:
     """As secções «# %% nome» de um ficheiro ``testes_ocultos/NN_nome.py`` (nome -> código):
     uma por célula de teste (o build junta-a à célula) e a ``contexto`` do juiz. {} se o
     ficheiro não existe; uma secção repetida é um erro do professor."""
-    import re
-
     if not ficheiro.exists():
         return {}
-    seccoes: dict[str, list[str]] = {}
-    atual = None
-    for linha in ficheiro.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^# %% (\S+)\s*$", linha)
-        if m:
-            atual = m.group(1)
-            if atual in seccoes:
-                raise ErroConstrucao(f"{ficheiro.name}: a secção {atual} aparece duas vezes.")
-            seccoes[atual] = []
-        elif atual is not None:
-            seccoes[atual].append(linha)
-    return {nome: "\n".join(linhas).strip("\n") for nome, linhas in seccoes.items()}
+    resultado: dict[str, str] = {}
+    for numero, nome, linhas in seccoes(ficheiro):
+        if not nome or len(nome.split()) > 1:
+            raise ErroConstrucao(f"{ficheiro.name}, linha {numero}: «# %% {nome}» não é o nome de uma secção; "
+                                 "escreve «# %% <grade_id da célula de teste>» ou «# %% contexto».")
+        if nome in resultado:
+            raise ErroConstrucao(f"{ficheiro.name}: a secção {nome} aparece duas vezes.")
+        resultado[nome] = "\n".join(linhas).strip("\n")
+    return resultado
 
 
 def partes_do_teste(fonte: str) -> tuple[str, str]:
@@ -137,7 +156,15 @@ def ambiente_nbgrader() -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, raiz: Path = AUTOGRADER, verificar: bool = True,
+def copiar_configuracao(raiz: Path) -> None:
+    """Põe na raiz ``raiz`` uma cópia do ``autograder/nbgrader_config.py`` (o nbgrader lê a
+    configuração da pasta onde corre; a cópia encontra o motor sozinha, ver lá)."""
+    Path(raiz).mkdir(parents=True, exist_ok=True)
+    (Path(raiz) / "nbgrader_config.py").write_text(
+        (AUTOGRADER / "nbgrader_config.py").read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def nbgrader(*args: str, raiz: Path = PROFESSOR, verificar: bool = True,
              principal: bool = False) -> subprocess.CompletedProcess:
     """Corre ``nbgrader <args>`` com a raiz do curso ``raiz``; com ``principal``, sobre o gradebook
     principal (``url_gradebook``), senão sobre o SQLite da raiz."""

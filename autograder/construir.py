@@ -11,7 +11,7 @@ Para cada caderno de ``course/``, o build:
      (e a resposta de referência nas perguntas de resposta livre);
   2. acrescenta a cada célula de teste os seus testes ocultos entre
      ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``;
-  3. escreve ``autograder/source/NN_nome/NN_nome.ipynb`` (uma tarefa do nbgrader por caderno);
+  3. escreve ``professor/source/NN_nome/NN_nome.ipynb`` (uma tarefa do nbgrader por caderno);
   4. corre ``nbgrader generate_assignment`` e confirma que o ``release/`` é igual a ``course/``.
 """
 
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import comum
 from autograder.comum import (
     AUTOGRADER,
     COURSE,
@@ -37,6 +38,7 @@ from autograder.comum import (
     FIM_SOLUCAO,
     INICIO_OCULTOS,
     INICIO_SOLUCAO,
+    PROFESSOR,
     RAIZ,
     ErroConstrucao,
     nbgrader,
@@ -339,7 +341,7 @@ def diferencas(release: Path, original: Path) -> list[str]:
     return erros
 
 
-def construir(raiz: Path = AUTOGRADER, so: list[str] | None = None, release: bool = True) -> list[str]:
+def construir(raiz: Path = PROFESSOR, so: list[str] | None = None, release: bool = True) -> list[str]:
     """Escreve ``raiz/source`` e (com ``release``) ``raiz/release``; devolve as tarefas geradas."""
     from otimizacao import manifesto
 
@@ -364,10 +366,7 @@ def construir(raiz: Path = AUTOGRADER, so: list[str] | None = None, release: boo
         nbformat.write(caderno_fonte(caminho), destino)
         tarefas.append(caminho.stem)
     if release:
-        if raiz != AUTOGRADER:
-            (raiz / "nbgrader_config.py").write_text(
-                (AUTOGRADER / "nbgrader_config.py").read_text(encoding="utf-8"), encoding="utf-8"
-            )
+        comum.copiar_configuracao(raiz)  # sempre: a cópia segue o autograder/nbgrader_config.py
         for tarefa in tarefas:
             nbgrader("generate_assignment", tarefa, "--force", raiz=raiz)
     return tarefas
@@ -398,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         print("✅ README.md: tabela de cadernos atualizada a partir do manifesto")
     problemas = []
     for tarefa in tarefas:
-        problemas += diferencas(AUTOGRADER / "release" / tarefa / f"{tarefa}.ipynb", COURSE / f"{tarefa}.ipynb")
+        problemas += diferencas(PROFESSOR / "release" / tarefa / f"{tarefa}.ipynb", COURSE / f"{tarefa}.ipynb")
     for tarefa in tarefas:
         print(f"✅ {tarefa}: source/ e release/ gerados")
     if problemas:

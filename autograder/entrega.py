@@ -23,9 +23,7 @@ from autograder.resultado import Resultado, notas_a_zero
 
 
 def _config_local(trabalho: Path) -> None:
-    (trabalho / "nbgrader_config.py").write_text(
-        (AUTOGRADER / "nbgrader_config.py").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    comum.copiar_configuracao(trabalho)
 
 
 def _notas_do_gradebook(db: Path, tarefa: str, aluno_id: str) -> dict[str, list]:

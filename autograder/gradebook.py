@@ -39,7 +39,7 @@ def verificar_gradebook(raiz: Path) -> str | None:
         detalhe = (str(erro).strip().splitlines() or [""])[0][:300]
         return (f"Não consegui ligar ao gradebook {mostrar} ({type(erro).__name__}: {detalhe}). Confirma o "
                 f"endereço, o utilizador e a palavra-passe em GRADEBOOK= (ou {comum.ENV_GRADEBOOK}) e que o "
-                "PostgreSQL está a correr; sem GRADEBOOK, a avaliação usa o SQLite autograder/gradebook.db.")
+                "PostgreSQL está a correr; sem GRADEBOOK, a avaliação usa o SQLite professor/gradebook.db.")
     return None
 
 
@@ -160,7 +160,7 @@ def registar(raiz: Path, resultados: list[Resultado]) -> list[str]:
                 falhou(r, f"Não consegui registar esta entrega no gradebook ({type(erro).__name__}: "
                           f"{str(erro)[:300]}): no grades.csv fica a nota anterior (ou nenhuma) e o feedback "
                           "não foi gerado de novo. Corre o mesmo comando outra vez; se voltar a falhar, "
-                          "confirma que o gradebook (GRADEBOOK= ou autograder/gradebook.db) está acessível.")
+                          "confirma que o gradebook (GRADEBOOK= ou professor/gradebook.db) está acessível.")
                 continue
             try:
                 for pasta in ("autograded", "feedback"):

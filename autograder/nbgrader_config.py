@@ -1,4 +1,8 @@
-"""Configuração do nbgrader para o curso (a raiz do curso é esta pasta)."""
+"""Configuração do nbgrader para o curso (a raiz do curso é a pasta onde está este ficheiro).
+
+O original vive com o código do motor, em autograder/; o build (``make notebooks``), o
+``make professor`` e cada entrega põem uma cópia na raiz onde o nbgrader corre (a pasta do
+curso do professor, professor/, ou a raiz de uma entrega)."""
 
 import os
 
@@ -10,11 +14,12 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 def _pasta_autograder() -> str:
     """A pasta autograder/ do projeto (pré-processadores, modelo e código do feedback).
 
-    Esta configuração também corre copiada noutras raízes (as de cada entrega, no motor, e as
-    dos testes). Por ordem: CURSO4_AUTOGRADER (o motor e os testes indicam-na); a pasta deste
-    ficheiro, se for a do projeto (``cd autograder && nbgrader …``, o formgrader); o projeto
-    do ambiente Python que corre o nbgrader (``<projeto>/.venv``, criado pelo ``make``); o
-    projeto onde está instalado o pacote ``otimizacao`` (``pip install -e .``, também conda).
+    Esta configuração corre copiada nas raízes do nbgrader (professor/, as de cada entrega, no
+    motor, e as dos testes). Por ordem: CURSO4_AUTOGRADER (o motor e os testes indicam-na); a
+    pasta deste ficheiro, se for a do motor; a irmã autograder/ da raiz (``cd professor &&
+    nbgrader …``, o formgrader); o projeto do ambiente Python que corre o nbgrader
+    (``<projeto>/.venv``, criado pelo ``make``); o projeto onde está instalado o pacote
+    ``otimizacao`` (``pip install -e .``, também conda).
     Assim um ``nbgrader autograde`` simples numa cópia, sem variáveis, avalia igual.
     """
     import importlib.util
@@ -23,6 +28,7 @@ def _pasta_autograder() -> str:
     candidatas = [
         os.environ.get("CURSO4_AUTOGRADER"),
         c.CourseDirectory.root,
+        os.path.join(os.path.dirname(c.CourseDirectory.root), "autograder"),
         os.path.join(os.path.dirname(os.path.abspath(sys.prefix)), "autograder"),
     ]
 

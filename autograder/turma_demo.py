@@ -10,9 +10,9 @@ from pathlib import Path
 import nbformat
 
 from autograder import construir
-from autograder.comum import AUTOGRADER, COURSE, FIM_SOLUCAO, INICIO_SOLUCAO, nbgrader_meta
+from autograder.comum import COURSE, FIM_SOLUCAO, INICIO_SOLUCAO, PROFESSOR, nbgrader_meta
 
-DEMO = AUTOGRADER / "turma_demo"
+DEMO = PROFESSOR / "turma_demo"
 
 
 def sem_marcas(fonte: str) -> str:

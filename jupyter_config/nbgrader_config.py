@@ -1,4 +1,4 @@
-"""nbgrader num só computador: a pasta de troca (exchange) é local, em autograder/exchange/.
+"""nbgrader num só computador: a pasta de troca (exchange) é local, em professor/exchange/.
 
 Só entra com ``make curso`` e ``make professor`` (JUPYTER_CONFIG_PATH aponta para esta pasta).
 Sem isto, o formgrader procura /usr/local/share/nbgrader/exchange, que não existe, e avisa que
@@ -12,7 +12,7 @@ import os
 c = get_config()  # noqa: F821 (injetado pelo Jupyter)
 
 c.Exchange.root = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "autograder", "exchange"
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "professor", "exchange"
 )
 
 # O Validate do aluno (make curso): o nbclient espera pelas últimas saídas de uma célula até

@@ -5,7 +5,7 @@ importados quando um nome é pedido, para que ``import solutions`` não carregue
 nem o PyTorch sem necessidade.
 
 Este pacote NÃO é instalado no ambiente (ver pyproject.toml): o build do nbgrader injeta o
-seu código nos cadernos de ``autograder/source``, e durante a avaliação o código dos alunos
+seu código nos cadernos de ``professor/source``, e durante a avaliação o código dos alunos
 não o consegue importar.
 """
 

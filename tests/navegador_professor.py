@@ -46,7 +46,7 @@ def depois_da_segunda_avaliacao(page, base: str, capturas, projeto: Path, saida:
 
     from autograder.entregas import id_seguro
 
-    raiz = projeto / "autograder"
+    raiz = projeto / "professor"
     ze_id = id_seguro(ZE)
     # O ecrã: a ana não foi avaliada de novo e diz-se; o Zé foi.
     assert re.search(rf"ana · {SEQ}: [\d.]+/\d+ \(nota reutilizada, avaliada em \d{{4}}-\d\d-\d\d \d\d:\d\d", saida), saida

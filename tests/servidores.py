@@ -113,6 +113,6 @@ def com_tarefas(projeto: Path) -> None:
     tem os seus testes em test_construcao.py): chega para o formgrader listar as tarefas."""
     for pasta in ("source", "release"):
         for tarefa in TAREFAS:
-            destino = projeto / "autograder" / pasta / tarefa
+            destino = projeto / "professor" / pasta / tarefa
             destino.mkdir(parents=True, exist_ok=True)
             shutil.copy2(RAIZ / "course" / f"{tarefa}.ipynb", destino)

@@ -73,7 +73,7 @@ class Turma:
     def __init__(self, base: Path, projeto: Path, porta: int, proc: subprocess.Popen, senhas: dict[str, str]):
         self.base, self.projeto, self.porta, self.proc, self.senhas = base, projeto, porta, proc, senhas
         self.url = f"http://127.0.0.1:{porta}"
-        self.raiz = projeto / "autograder"
+        self.raiz = projeto / "professor"
         self.tokens: dict[str, str] = {}
 
     def entrar(self, conta: str) -> str:
@@ -209,7 +209,7 @@ def turma():
         # source/ e release/ só da tarefa do teste (o build a sério de todas demora minutos)
         subprocess.run([str(projeto / ".venv/bin/python"), "-c",
                         f"from pathlib import Path; from autograder import construir; "
-                        f"construir.construir(Path('autograder').resolve(), so=['{TAREFA}'])"],
+                        f"construir.construir(Path('professor').resolve(), so=['{TAREFA}'])"],
                        cwd=projeto, check=True)
         alunos = base / "turma.csv"
         with alunos.open("w", encoding="utf-8", newline="") as f:

@@ -414,7 +414,7 @@ def test_professor_da_nota_a_mao_no_formgrader_e_ela_fica(tmp_path, page, captur
     (tmp_path / "projeto").mkdir()
     projeto = servidores.copiar_projeto(tmp_path / "projeto")
     servidores.com_tarefas(projeto)
-    raiz = projeto / "autograder"
+    raiz = projeto / "professor"
     turma = _turma(tmp_path / "turma")
     (tmp_path / "casa").mkdir()
     # O gradebook vazio já criado: o formgrader e a avaliação, que arrancam ao mesmo tempo,
@@ -437,7 +437,7 @@ def test_professor_da_nota_a_mao_no_formgrader_e_ela_fica(tmp_path, page, captur
 def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao: subprocess.Popen) -> None:
     from playwright.sync_api import expect
 
-    raiz = projeto / "autograder"
+    raiz = projeto / "professor"
     # O formgrader, pelo menu do JupyterLab (Nbgrader › Formgrader): lista as tarefas.
     page.goto(f"{base}/lab?token={TOKEN}")
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()

@@ -1,6 +1,6 @@
 """O que o professor e o aluno veem ao abrir o JupyterLab (issue 16).
 
-- ``make professor`` serve o formgrader do nbgrader na raiz do curso (autograder/), com todas
+- ``make professor`` serve o formgrader do nbgrader na pasta do curso do professor (professor/, só o curso), com todas
   as tarefas e sem o aviso da pasta de troca;
 - ``make curso`` mostra em course/ só os cadernos e o pacote de apoio (sem egg-info nem caches);
 - o JupyterLab não pergunta se o aluno quer notícias do Jupyter (jupyter_config/ do projeto).
@@ -57,13 +57,13 @@ def _com_tarefas(projeto: Path) -> None:
 def test_make_professor_gera_o_build_so_se_faltar(projeto):
     """Sem source/ ou release/, o make professor corre o build primeiro; com eles, não."""
     for pasta in ("source", "release"):
-        shutil.rmtree(projeto / "autograder" / pasta, ignore_errors=True)
+        shutil.rmtree(projeto / "professor" / pasta, ignore_errors=True)
     sem = subprocess.run(["make", "-n", "professor"], cwd=projeto, capture_output=True, text=True)
     assert "autograder.construir" in sem.stdout, sem.stdout + sem.stderr
     _com_tarefas(projeto)
     com = subprocess.run(["make", "-n", "professor"], cwd=projeto, capture_output=True, text=True)
     assert com.returncode == 0 and "autograder.construir" not in com.stdout, com.stdout + com.stderr
-    assert "cd autograder" in com.stdout and "jupyterlab" in com.stdout
+    assert "cd professor" in com.stdout and "jupyterlab" in com.stdout
 
 
 @pytest.mark.lento
@@ -73,14 +73,17 @@ def test_make_professor_serve_o_formgrader_com_todas_as_tarefas(projeto, tmp_pat
         # O primeiro pedido cria o gradebook (o nbgrader corre o alembic): pode demorar.
         tarefas = _json(f"{base}/formgrader/api/assignments?token={TOKEN}", espera=120)
         assert sorted(t["name"] for t in tarefas) == TAREFAS
-        # A raiz do servidor é a do curso do nbgrader (autograder/).
+        # A raiz do servidor é a pasta do curso do professor (professor/, a raiz do nbgrader): o
+        # explorador mostra o curso e nada do código do motor (antes: avaliar.py, juiz.py, …).
         nomes = {i["name"] for i in _json(f"{base}/api/contents?token={TOKEN}")["content"]}
         assert {"nbgrader_config.py", "source", "release"} <= nomes, nomes
+        codigo = {n for n in nomes if n.endswith(".py") and n != "nbgrader_config.py"} | (nomes & {"testes_ocultos", "variantes"})
+        assert not codigo, f"o explorador do professor mostra código do motor: {sorted(codigo)}"
         # Sem o aviso «The exchange directory … does not exist» (troca local: jupyter_config/).
         pagina = _texto(f"{base}/formgrader/manage_assignments?token={TOKEN}")
         assert "Manage Assignments" in pagina, pagina[:500]
         assert "warning-exchange" not in pagina, "o formgrader avisa que falta a pasta de troca"
-        assert (projeto / "autograder" / "exchange").is_dir()
+        assert (projeto / "professor" / "exchange").is_dir()
         # Nem pergunta pelas notícias (a mesma configuração que o make curso).
         _sem_pergunta_das_noticias(base)
 

@@ -12,7 +12,7 @@ contas de teste tprof990, a990001 «Zé Maria» e a990002 «Ana Sofia Gonçalves
    e guarda (Ctrl+S), a Ana deixa o esqueleto; cada um carrega em **Submit**;
 4. o professor carrega em **Collect**;
 5. a avaliação do curso (``autograder.avaliar``, o que o ``make avaliar`` corre) avalia
-   ``autograder/submitted`` tal como o *Collect* a deixou, e deixa o feedback pronto para o
+   ``professor/submitted`` tal como o *Collect* a deixou, e deixa o feedback pronto para o
    nbgrader; o professor vê as notas no formgrader;
 6. o professor carrega em **Release feedback**;
 7. cada aluno carrega em **Fetch Feedback**, abre o HTML e lê a nota: 14/14 e 0/14, as mesmas

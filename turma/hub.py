@@ -99,10 +99,11 @@ def criar_conta(utilizador: str, nome: str) -> str | None:
 
 
 def proteger(projeto: Path, professor: str) -> None:
-    """O projeto fica só para root, exceto o que os servidores precisam de ler (PUBLICO); a raiz do
-    curso (autograder/) fica também para o grupo do professor (pastas com setgid, para que o que
-    lá se criar continue do grupo). Fecham-se as pastas aos outros; os modos dos ficheiros lá
-    dentro ficam (o nbgrader copia-os para a troca, onde os alunos os leem)."""
+    """O projeto fica só para root, exceto o que os servidores precisam de ler (PUBLICO); a pasta
+    do curso (professor/, a raiz do nbgrader) fica também para o grupo do professor (pastas com
+    setgid, para que o que lá se criar continue do grupo), e o código do motor (autograder/) o
+    grupo só o lê (a configuração do curso importa-o). Fecham-se as pastas aos outros; os modos
+    dos ficheiros lá dentro ficam (o nbgrader copia-os para a troca, onde os alunos os leem)."""
     try:
         gid = grp.getgrnam(professor).gr_gid
     except KeyError:
@@ -114,15 +115,15 @@ def proteger(projeto: Path, professor: str) -> None:
     for entrada in projeto.iterdir():
         if entrada.name not in PUBLICO and not entrada.is_symlink():
             os.chmod(entrada, entrada.stat().st_mode & ~0o007)
-    raiz = projeto / "autograder"
-    for pasta, _, ficheiros in os.walk(raiz):
-        os.chown(pasta, -1, gid)
-        os.chmod(pasta, (os.stat(pasta).st_mode | 0o2070) & ~0o007)
-        for nome in ficheiros:
-            f = os.path.join(pasta, nome)
-            if not os.path.islink(f):
-                os.chown(f, -1, gid)
-                os.chmod(f, os.stat(f).st_mode | 0o060)
+    for raiz, pastas_g, ficheiros_g in ((projeto / "professor", 0o2070, 0o060), (projeto / "autograder", 0o050, 0o040)):
+        for pasta, _, ficheiros in os.walk(raiz):
+            os.chown(pasta, -1, gid)
+            os.chmod(pasta, (os.stat(pasta).st_mode | pastas_g) & ~0o007)
+            for nome in ficheiros:
+                f = os.path.join(pasta, nome)
+                if not os.path.islink(f):
+                    os.chown(f, -1, gid)
+                    os.chmod(f, os.stat(f).st_mode | ficheiros_g)
 
 
 def preparar_feedback(raiz: Path) -> int:
@@ -177,7 +178,7 @@ def escrever_configuracao(partilhado: Path, raiz: Path, professor: str) -> tuple
             json.dumps(sem_noticias, indent=2), encoding="utf-8")
     (aluno / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {e: True for e in SO_PROFESSOR_LAB}}, indent=2), encoding="utf-8")
-    # O professor: a configuração do curso (autograder/nbgrader_config.py) mais a troca partilhada.
+    # O professor: a configuração do curso (a de professor/, cópia da de autograder/) mais a troca partilhada.
     (prof / "nbgrader_config.py").write_text(
         "# Gerado pelo make turma: a configuração do curso e a troca partilhada.\n"
         "c = get_config()  # noqa: F821\n"
@@ -240,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     professor = os.environ.get("TURMA_PROFESSOR", "professor")
     partilhado = Path(os.environ.get("TURMA_PARTILHADO", "/srv/nbgrader")).resolve()
-    raiz, venv = PROJETO / "autograder", PROJETO / ".venv"
+    raiz, venv = PROJETO / "professor", PROJETO / ".venv"
     estado = TURMA / "estado"
     proxy = TURMA / "node_modules" / ".bin" / "configurable-http-proxy"
 
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         print("❌ Falta o proxy do JupyterHub: corre make turma (instala-o com npm ci em turma/).", file=sys.stderr)
         return 1
     if not (raiz / "release").is_dir():
-        print("❌ Falta autograder/release/: corre primeiro make notebooks.", file=sys.stderr)
+        print("❌ Falta professor/release/: corre primeiro make notebooks.", file=sys.stderr)
         return 1
 
     alunos = ler_alunos(args.alunos)
