@@ -67,9 +67,13 @@ professor: setup
 lint: setup
 	$(PY) -m ruff check .
 
-# O que o .ci/run chama.
+# O que o .ci/run chama. PARALELO=N processos do pytest-xdist (por omissão 2: cada um treina
+# modelos e corre o nbgrader, que já usam os núcleos; mais do que 2 só com memória de sobra, ~3 GB
+# cada); PARALELO=0 corre tudo num só processo. Cada módulo de testes fica num só processo
+# (tests/conftest.py).
+PARALELO ?= 2
 test: setup lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(PARALELO)),,-n $(PARALELO) --dist loadgroup) $(PYTEST_ARGS)
 
 # O escalão rápido para o dia a dia (poucos minutos): tudo menos os testes marcados «lento»
 # (executar cadernos, treinar modelos, correr o nbgrader; ver tests/conftest.py).

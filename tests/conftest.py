@@ -41,7 +41,13 @@ def build(tmp_path_factory):
 FIXTURES_PESADAS = {"build", "demo", "digits", "turma"}
 
 
+# Em paralelo (pytest-xdist, `make test` com `--dist loadgroup`): um módulo inteiro corre num só
+# processo, para os fixtures de módulo (a turma de demonstração avaliada, os servidores) se
+# fazerem uma vez; módulos que partilham um recurso único da máquina (o hub da turma, com as
+# suas contas) juntam-se com `pytest.mark.xdist_group(...)` no próprio módulo.
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if FIXTURES_PESADAS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.lento)
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
