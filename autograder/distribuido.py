@@ -14,7 +14,7 @@ o resultado de cada entrega fica em ``<raiz>/.avaliacao/<aluno>/<tarefa>/resulta
 
 ``MOTOR=local`` corre o mesmo num ``LocalCluster`` desta máquina (``WORKERS`` processos, uma
 entrega de cada vez em cada um): serve para medir (``make bench-avaliacao``). Sem ``MOTOR``, a
-avaliação usa o conjunto de threads de sempre (``avaliar.avaliar_todas``), tão rápido numa só
+avaliação usa o conjunto de threads de sempre (``paralelo.avaliar_todas``), tão rápido numa só
 máquina e sem serializar nada (medições no README).
 
 Os workers precisam do mesmo ambiente que o coordenador (``make setup`` ou a imagem de
@@ -89,7 +89,7 @@ def _cliente(raiz: Path, endereco: str, workers: int):
 def avaliar_todas(raiz: Path, lista: list[tuple[str, str, Path]], endereco: str, workers: int,
                   limites: processos.Limites, refazer: bool = False) -> list[Resultado]:
     """Avalia as entregas como tarefas do Dask (``endereco``: ``tcp://…`` ou ``local``), com o
-    mesmo progresso e o mesmo resultado que ``avaliar.avaliar_todas``."""
+    mesmo progresso e o mesmo resultado que ``paralelo.avaliar_todas``."""
     from distributed import as_completed
     from tqdm import tqdm
 

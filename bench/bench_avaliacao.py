@@ -31,7 +31,16 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder import avaliar, comum, construir, distribuido, entrega, processos, turma_demo
+from autograder import (
+    avaliar,
+    comum,
+    construir,
+    distribuido,
+    entrega,
+    paralelo,
+    processos,
+    turma_demo,
+)
 from bench.comum import num
 
 TIPOS = ("referencia", "meio_certo", "so_esqueletos")
@@ -55,7 +64,7 @@ def cronometrar_turma(raiz: Path, submissoes: Path, tarefas: list[str], workers:
     if motor_dask:
         resultados = distribuido.avaliar_todas(raiz, lista, motor_dask, workers, processos.Limites(), refazer=True)
     else:
-        resultados = avaliar.avaliar_todas(raiz, lista, workers, processos.Limites(), refazer=True)
+        resultados = paralelo.avaliar_todas(raiz, lista, workers, processos.Limites(), refazer=True)
     return time.perf_counter() - inicio, resultados
 
 

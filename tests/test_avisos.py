@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder import avaliar, comum, construir, processos, turma_demo
+from autograder import comum, construir, paralelo, processos, turma_demo
 from autograder.comum import nbgrader_meta
 
 pytestmark = pytest.mark.lento
@@ -167,7 +167,7 @@ def pelo_curso(curso):
     lista = [(aluno, tarefa, entregas / aluno / tarefa) for aluno, tarefa in _pares()]
     fase = os.environ.pop(SEM_PYTEST, None)
     try:
-        resultados = avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
+        resultados = paralelo.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
     finally:
         if fase is not None:
             os.environ[SEM_PYTEST] = fase

@@ -300,7 +300,7 @@ def test_a_barra_diz_o_que_esta_a_ser_avaliado_e_anda_a_cada_entrega(tmp_path, m
     import threading
     import time
 
-    from autograder import avaliar, entrega, processos
+    from autograder import entrega, paralelo, processos
     from autograder.resultado import Resultado
 
     lenta_pode_acabar = threading.Event()
@@ -316,7 +316,7 @@ def test_a_barra_diz_o_que_esta_a_ser_avaliado_e_anda_a_cada_entrega(tmp_path, m
     lista = [("lenta", "t", tmp_path), ("rapida", "t", tmp_path)]
     fio = threading.Thread(target=lambda: (time.sleep(1.0), lenta_pode_acabar.set()))
     fio.start()
-    resultados = avaliar.avaliar_todas(tmp_path, lista, 2, processos.Limites(), intervalo=0.2)
+    resultados = paralelo.avaliar_todas(tmp_path, lista, 2, processos.Limites(), intervalo=0.2)
     fio.join()
     saida = capsys.readouterr().out.replace("\r", "\n")
     assert vistos == ["rapida", "lenta"] and len(resultados) == 2

@@ -25,6 +25,7 @@ from autograder import (
     entrega,
     gradebook,
     kernel_na_caixa,
+    paralelo,
     processos,
     turma_demo,
 )
@@ -158,7 +159,7 @@ def turma(tmp_path_factory):
     escrever("le_testes_ocultos", _aluno(release, dobro=f"print(open({str(ocultos)!r}).read())\n" + CERTO_DOBRO))
 
     lista = avaliar.entregas_a_avaliar(entregas, ["mini"])
-    resultados = avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
+    resultados = paralelo.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)
     gradebook.registar(raiz, resultados)
     return raiz, {r.aluno: r for r in resultados}, entregas
 
@@ -542,11 +543,11 @@ def test_feedback_tem_os_motivos(turma):
 def test_avaliar_de_novo_da_o_mesmo_e_retoma_sem_refazer(turma):
     raiz, res, entregas = turma
     lista = [(a, t, p) for a, t, p in avaliar.entregas_a_avaliar(entregas, ["mini"]) if a in ("certo", "os_exit")]
-    retomados = {r.aluno: r for r in avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)}
+    retomados = {r.aluno: r for r in paralelo.avaliar_todas(raiz, lista, workers=2, limites=LIMITES)}
     for aluno in ("certo", "os_exit"):
         assert _pontos(retomados[aluno]) == _pontos(res[aluno])
         assert retomados[aluno].segundos == res[aluno].segundos  # veio do resultado guardado
-    refeitos = {r.aluno: r for r in avaliar.avaliar_todas(raiz, lista, workers=2, limites=LIMITES, refazer=True)}
+    refeitos = {r.aluno: r for r in paralelo.avaliar_todas(raiz, lista, workers=2, limites=LIMITES, refazer=True)}
     for aluno in ("certo", "os_exit"):
         assert _pontos(refeitos[aluno]) == _pontos(res[aluno])
         assert refeitos[aluno].segundos != res[aluno].segundos  # avaliado de novo
