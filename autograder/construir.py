@@ -211,16 +211,12 @@ VARIANTES = AUTOGRADER / "variantes"
 
 
 def variantes(tarefa: str):
-    """O módulo ``autograder/variantes/<tarefa>.py`` (respostas certas e erradas), ou None."""
-    import importlib.util
+    """As respostas certas e erradas de ``autograder/variantes/<tarefa>.py`` (``.CERTAS``,
+    ``.ERRADAS``, ``.MEIO_CERTO``; o formato em autograder/ler_variantes.py), ou None."""
+    from autograder import ler_variantes
 
     caminho = VARIANTES / f"{tarefa}.py"
-    if not caminho.exists():
-        return None
-    spec = importlib.util.spec_from_file_location(f"variantes_{tarefa}", caminho)
-    modulo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(modulo)
-    return modulo
+    return ler_variantes.ler(caminho) if caminho.exists() else None
 
 
 def exercicios_do_caderno(nb, caderno) -> tuple[dict, dict, dict]:

@@ -3,6 +3,7 @@ dele ou é verificado contra ele, e o build recusa um caderno que não o cumpra.
 
 from __future__ import annotations
 
+import ast
 import copy
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ import nbformat
 import pytest
 
 import solutions
-from autograder import comum, construir
+from autograder import comum, construir, ler_variantes
 from otimizacao import manifesto
 
 RAIZ = Path(__file__).resolve().parents[1]
@@ -113,3 +114,76 @@ def test_caderno_fora_do_manifesto_para_o_build(tmp_path, monkeypatch):
     monkeypatch.setattr(manifesto, "POR_NOME", {n: c for n, c in manifesto.POR_NOME.items() if n != ultimo})
     with pytest.raises(comum.ErroConstrucao, match=f"Cadernos fora do manifesto: {ultimo}"):
         construir.construir(tmp_path, release=False)
+
+
+# --------------------------------------------------------------------------- as variantes
+def test_as_variantes_de_cada_caderno_leem_se_e_batem_com_o_caderno():
+    """autograder/variantes/NN_nome.py (autograder/ler_variantes.py): cada resposta é de uma célula
+    de resposta do caderno, é Python válido, e cada errada aponta células de teste que existem."""
+    for caminho in construir.cadernos():
+        var = construir.variantes(caminho.stem)
+        assert var is not None, f"falta autograder/variantes/{caminho.stem}.py"
+        assert var.CERTAS and var.ERRADAS, f"{caminho.stem}: o leitor não encontrou respostas certas e erradas"
+        nb = nbformat.read(caminho, as_version=4)
+        respostas = {comum.nbgrader_meta(c)["grade_id"] for c in nb.cells
+                     if comum.nbgrader_meta(c).get("solution") and c.cell_type == "code"}
+        testes = {comum.nbgrader_meta(c)["grade_id"] for c in nb.cells if comum.e_teste(c)}
+        for tipo in ("CERTAS", "ERRADAS"):
+            for descricao, (gid, codigo, *falha) in getattr(var, tipo).items():
+                onde = f"{caminho.stem}, {tipo.lower()[:-1]} «{descricao}»"
+                assert gid in respostas, f"{onde}: {gid} não é uma célula de resposta de código do caderno"
+                ast.parse(codigo, filename=onde)
+                assert all(set(f) <= testes and f for f in falha), (onde, falha, sorted(testes))
+        for gid, descricao in var.MEIO_CERTO.items():
+            assert var.ERRADAS[descricao][0] == gid, (caminho.stem, gid, descricao)
+
+
+def test_o_leitor_de_variantes_devolve_as_formas_de_sempre(tmp_path):
+    ficheiro = tmp_path / "99_exemplo.py"
+    ficheiro.write_text(
+        "# O comentário do ficheiro não é de nenhuma secção.\n\n"
+        "# %% certa dobro: com multiplicação\n"
+        "# Uma nota para quem lê (não é código).\n"
+        "def dobro(x):\n    return 2 * x\n\n\n"
+        "# %% errada dobro: soma em vez de multiplicar\n"
+        "# falha: teste_dobro, teste_dobro_negativos\n"
+        "# aluno: meio_certo\n"
+        "def dobro(x):\n    return x + 2\n\n\n"
+        "# %% base passos\n"
+        "class _Passos:\n    def passo(self):\n        return 1\n\n\n"
+        "# %% errada Passos: o passo errado\n"
+        "# falha: teste_passos\n"
+        "# base: passos\n\n"
+        "# Um comentário do aluno, depois da linha em branco, é código.\n"
+        "class Passos(_Passos):\n    def passo(self):\n        return 2\n",
+        encoding="utf-8")
+    var = ler_variantes.ler(ficheiro)
+    assert var.CERTAS == {"com multiplicação": ("dobro", "def dobro(x):\n    return 2 * x")}
+    assert var.ERRADAS["soma em vez de multiplicar"] == (
+        "dobro", "def dobro(x):\n    return x + 2", ["teste_dobro", "teste_dobro_negativos"])
+    gid, codigo, falha = var.ERRADAS["o passo errado"]
+    assert (gid, falha) == ("Passos", ["teste_passos"])
+    assert codigo.startswith("class _Passos:\n") and "\n\n\n# Um comentário do aluno" in codigo
+    assert codigo.endswith("        return 2")
+    assert var.MEIO_CERTO == {"dobro": "soma em vez de multiplicar"}
+
+
+@pytest.mark.parametrize(("texto", "linha", "mensagem"), [
+    ("# %% certinha f: x\npass\n", 1, "tem de começar por certa, errada ou base"),
+    ("# %% certa f sem dois pontos\npass\n", 1, "escreve «# %% certa <grade_id>: <descrição>»"),
+    ("# %% errada f: x\npass\n", 1, "«# falha: teste_a, teste_b»"),
+    ("# %% errada f: x\n# falhas: teste_f\npass\n", 2, "«# falhas:» não é uma chave do cabeçalho"),
+    ("# %% certa f: x\n# falha: teste_f\npass\n", 2, "«# falha:» não vale numa secção certa"),
+    ("# %% errada f: x\n# falha: teste_f\n# aluno: meio_errado\npass\n", 1, "o único aluno"),
+    ("# %% certa f: x\n# base: nenhuma\npass\n", 1, "escreve primeiro «# %% base nenhuma»"),
+    ("# %% certa f: x\npass\n# %% certa f: x\npass\n", 3, "já há uma resposta certa «x»"),
+    ("# %% certa f: x\n\n# %% certa g: y\npass\n", 1, "não tem código"),
+    ("# %% base b\npass\n", 1, "nenhuma resposta usa a base b"),
+    ("# %% certa f: x\npass\n#%% errada f: y\npass\n", 3, "parece o início de uma secção"),
+])
+def test_um_cabecalho_mal_escrito_diz_o_ficheiro_a_linha_e_o_que_corrigir(tmp_path, texto, linha, mensagem):
+    ficheiro = tmp_path / "99_mal.py"
+    ficheiro.write_text(texto, encoding="utf-8")
+    with pytest.raises(comum.ErroConstrucao) as erro:
+        ler_variantes.ler(ficheiro)
+    assert f"99_mal.py, linha {linha}: " in str(erro.value) and mensagem in str(erro.value), str(erro.value)

@@ -1,16 +1,16 @@
-"""Respostas de alunos imaginários ao caderno 00, para provar que a avaliação é justa.
+# Respostas de alunos imaginários ao caderno 00_numeros_e_memoria, para provar que a avaliação é
+# justa. Cada secção é o conteúdo completo de uma célula de solução, como um aluno a escreveria:
+#   # %% certa <grade_id>: <descrição>    escrita de outra forma que a referência: nota máxima
+#   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
+#   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
+#   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
+# O aluno «meio certo»: acerta nos exercícios 1 e 2 (referência) e comete um erro típico nos
+# exercícios 3 e 4.
 
-CERTAS: respostas corretas escritas de outra forma que a referência; têm de ter nota máxima.
-ERRADAS: erros típicos; cada um tem de falhar pelo menos as células de teste indicadas.
-MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`).
 
-Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
-Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
-"""
-
-# --------------------------------------------------------------------------- certas, mas diferentes
-CERTAS = {
-    "memoria_modelo com match e divmod": ("memoria_modelo", '''
+# %% certa memoria_modelo: memoria_modelo com match e divmod
 def memoria_modelo(n_parametros: int, tipo: str) -> int:
     if n_parametros < 0:
         raise ValueError("O número de parâmetros não pode ser negativo.")
@@ -25,24 +25,25 @@ def memoria_modelo(n_parametros: int, tipo: str) -> int:
             pares, resto = divmod(n_parametros, 2)
             return pares + resto
     raise ValueError(f"Formato desconhecido: {tipo}")
-'''),
-    "memoria_modelo com bits e math.ceil em inteiros": ("memoria_modelo", '''
-import math
 
+
+# %% certa memoria_modelo: memoria_modelo com bits e math.ceil em inteiros
 BITS = {"fp32": 32, "fp16": 16, "bf16": 16, "int8": 8, "int4": 4}
 
 def memoria_modelo(n_parametros: int, tipo: str) -> int:
     if tipo not in BITS or n_parametros < 0:
         raise ValueError("tipo desconhecido ou n negativo")
     return -(-n_parametros * BITS[tipo] // 8)
-'''),
-    "reducao_percentual como 100*(o-n)/o": ("reducao_percentual", '''
+
+
+# %% certa reducao_percentual: reducao_percentual como 100*(o-n)/o
 def reducao_percentual(tamanho_original: float, tamanho_novo: float) -> float:
     if not tamanho_original > 0:
         raise ValueError("O tamanho original tem de ser positivo.")
     return 100 * (tamanho_original - tamanho_novo) / tamanho_original
-'''),
-    "quantizar_afim com o ponto zero calculado pelo máximo": ("quantizar_afim", '''
+
+
+# %% certa quantizar_afim: quantizar_afim com o ponto zero calculado pelo máximo
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
     lo, hi = min(0.0, float(np.min(x))), max(0.0, float(np.max(x)))
@@ -54,8 +55,9 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return escala * (np.asarray(q, dtype=np.float64) - ponto_zero)
-'''),
-    "empacotar_int4 com deslocamento +8 e nibble alto primeiro": ("empacotar_int4", '''
+
+
+# %% certa empacotar_int4: empacotar_int4 com deslocamento +8 e nibble alto primeiro
 def empacotar_int4(q: np.ndarray) -> np.ndarray:
     v = (np.asarray(q, dtype=np.int16).ravel() + 8).astype(np.uint8)
     if len(v) % 2 == 1:
@@ -67,8 +69,9 @@ def desempacotar_int4(dados: np.ndarray, n: int) -> np.ndarray:
     d = np.asarray(dados, dtype=np.uint8)
     v = np.stack([d >> 4, d & 15], axis=1).ravel()[:n]
     return v.astype(np.int16) - 8
-'''),
-    "empacotar_int4 com um ciclo em Python": ("empacotar_int4", '''
+
+
+# %% certa empacotar_int4: empacotar_int4 com um ciclo em Python
 def empacotar_int4(q: np.ndarray) -> np.ndarray:
     valores = [int(v) & 0xF for v in np.ravel(q)]
     saida = []
@@ -85,13 +88,10 @@ def desempacotar_int4(dados: np.ndarray, n: int) -> np.ndarray:
         for nibble in (int(byte) & 0xF, int(byte) >> 4):
             saida.append(nibble - 16 if nibble >= 8 else nibble)
     return np.array(saida[:n], dtype=np.int8)
-'''),
-}
 
-# --------------------------------------------------------------------------- erros típicos
-# nome -> (grade_id da célula de solução, código, células de teste que têm de falhar)
-ERRADAS = {
-    "int4 com divisão inteira (n // 2): perde o último parâmetro de n ímpar": ("memoria_modelo", '''
+
+# %% errada memoria_modelo: int4 com divisão inteira (n // 2): perde o último parâmetro de n ímpar
+# falha: teste_memoria_modelo
 def memoria_modelo(n_parametros: int, tipo: str) -> int:
     if n_parametros < 0:
         raise ValueError("negativo")
@@ -101,8 +101,10 @@ def memoria_modelo(n_parametros: int, tipo: str) -> int:
     if tipo not in bytes_por:
         raise ValueError("tipo")
     return n_parametros * bytes_por[tipo]
-''', ["teste_memoria_modelo"]),
-    "int4 como n * 0.5: devolve float e perde precisão em números grandes": ("memoria_modelo", '''
+
+
+# %% errada memoria_modelo: int4 como n * 0.5: devolve float e perde precisão em números grandes
+# falha: teste_memoria_modelo
 def memoria_modelo(n_parametros: int, tipo: str) -> int:
     if n_parametros < 0:
         raise ValueError("negativo")
@@ -110,22 +112,30 @@ def memoria_modelo(n_parametros: int, tipo: str) -> int:
     if tipo not in bytes_por:
         raise ValueError("tipo")
     return n_parametros * bytes_por[tipo]
-''', ["teste_memoria_modelo"]),
-    "dicionário sem validação: KeyError em vez de ValueError, e esquece bf16": ("memoria_modelo", '''
+
+
+# %% errada memoria_modelo: dicionário sem validação: KeyError em vez de ValueError, e esquece bf16
+# falha: teste_memoria_modelo
 def memoria_modelo(n_parametros: int, tipo: str) -> int:
     return {"fp32": 4, "fp16": 2, "int8": 1}[tipo] * n_parametros if tipo != "int4" else (n_parametros + 1) // 2
-''', ["teste_memoria_modelo"]),
-    "redução devolvida como fração (0.75) em vez de percentagem": ("reducao_percentual", '''
+
+
+# %% errada reducao_percentual: redução devolvida como fração (0.75) em vez de percentagem
+# falha: teste_reducao_percentual
 def reducao_percentual(tamanho_original: float, tamanho_novo: float) -> float:
     if tamanho_original <= 0:
         raise ValueError("original")
     return 1 - tamanho_novo / tamanho_original
-''', ["teste_reducao_percentual"]),
-    "redução sem validação: ZeroDivisionError em vez de ValueError": ("reducao_percentual", '''
+
+
+# %% errada reducao_percentual: redução sem validação: ZeroDivisionError em vez de ValueError
+# falha: teste_reducao_percentual
 def reducao_percentual(tamanho_original: float, tamanho_novo: float) -> float:
     return (1 - tamanho_novo / tamanho_original) * 100
-''', ["teste_reducao_percentual"]),
-    "quantização simétrica (escala = max|x|/127, ponto zero 0): não usa o intervalo todo": ("quantizar_afim", '''
+
+
+# %% errada quantizar_afim: quantização simétrica (escala = max|x|/127, ponto zero 0): não usa o intervalo todo
+# falha: teste_quantizar_afim
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     qmax = 2 ** (bits - 1) - 1
     escala = float(np.max(np.abs(x))) / qmax
@@ -135,8 +145,10 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return (np.asarray(q, dtype=np.float32) - ponto_zero) * escala
-''', ["teste_quantizar_afim"]),
-    "intervalo não alargado ao 0 e ponto zero fora dos 8 bits": ("quantizar_afim", '''
+
+
+# %% errada quantizar_afim: intervalo não alargado ao 0 e ponto zero fora dos 8 bits
+# falha: teste_quantizar_afim
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
     lo, hi = float(np.min(x)), float(np.max(x))
@@ -148,8 +160,11 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return (np.asarray(q, dtype=np.float32) - ponto_zero) * escala
-''', ["teste_quantizar_afim"]),
-    "trunca com astype(int) em vez de arredondar: erro até um passo inteiro": ("quantizar_afim", '''
+
+
+# %% errada quantizar_afim: trunca com astype(int) em vez de arredondar: erro até um passo inteiro
+# falha: teste_desquantizar
+# aluno: meio_certo
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
     lo, hi = min(0.0, float(np.min(x))), max(0.0, float(np.max(x)))
@@ -161,8 +176,10 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return (np.asarray(q, dtype=np.float32) - ponto_zero) * escala
-''', ["teste_desquantizar"]),
-    "ponto zero truncado com int() em vez de arredondado: o máximo sai do intervalo": ("quantizar_afim", '''
+
+
+# %% errada quantizar_afim: ponto zero truncado com int() em vez de arredondado: o máximo sai do intervalo
+# falha: teste_desquantizar
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     qmin, qmax = -2 ** (bits - 1), 2 ** (bits - 1) - 1
     lo, hi = min(0.0, float(np.min(x))), max(0.0, float(np.max(x)))
@@ -174,8 +191,10 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return escala * (np.asarray(q, dtype=np.float64) - ponto_zero)
-''', ["teste_desquantizar"]),
-    "8 bits fixos (ignora o argumento bits) e divide por zero num tensor constante": ("quantizar_afim", '''
+
+
+# %% errada quantizar_afim: 8 bits fixos (ignora o argumento bits) e divide por zero num tensor constante
+# falha: teste_quantizar_afim
 def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int]:
     lo, hi = min(0.0, float(np.min(x))), max(0.0, float(np.max(x)))
     escala = (hi - lo) / 255
@@ -186,8 +205,10 @@ def quantizar_afim(x: np.ndarray, bits: int = 8) -> tuple[np.ndarray, float, int
 
 def desquantizar(q: np.ndarray, escala: float, ponto_zero: int) -> np.ndarray:
     return (np.asarray(q, dtype=np.float32) - ponto_zero) * escala
-''', ["teste_quantizar_afim"]),
-    "int4 guardado um por byte (não poupa nada face ao int8)": ("empacotar_int4", '''
+
+
+# %% errada empacotar_int4: int4 guardado um por byte (não poupa nada face ao int8)
+# falha: teste_int4_tamanho
 def empacotar_int4(q: np.ndarray) -> np.ndarray:
     return (np.asarray(q).astype(np.int16) & 0xF).astype(np.uint8)
 
@@ -195,8 +216,11 @@ def empacotar_int4(q: np.ndarray) -> np.ndarray:
 def desempacotar_int4(dados: np.ndarray, n: int) -> np.ndarray:
     v = np.asarray(dados, dtype=np.int16)[:n]
     return np.where(v > 7, v - 16, v).astype(np.int8)
-''', ["teste_int4_tamanho"]),
-    "negativos sem extensão de sinal: -1 volta como 15": ("empacotar_int4", '''
+
+
+# %% errada empacotar_int4: negativos sem extensão de sinal: -1 volta como 15
+# falha: teste_int4_ida_e_volta
+# aluno: meio_certo
 def empacotar_int4(q: np.ndarray) -> np.ndarray:
     v = (np.asarray(q).astype(np.int16) & 0xF).astype(np.uint8)
     if v.size % 2:
@@ -207,8 +231,10 @@ def empacotar_int4(q: np.ndarray) -> np.ndarray:
 def desempacotar_int4(dados: np.ndarray, n: int) -> np.ndarray:
     d = np.asarray(dados, dtype=np.uint8)
     return np.stack([d & 0xF, d >> 4], axis=1).ravel()[:n].astype(np.int8)
-''', ["teste_int4_ida_e_volta"]),
-    "n ímpar: o último valor perde-se (len // 2 bytes)": ("empacotar_int4", '''
+
+
+# %% errada empacotar_int4: n ímpar: o último valor perde-se (len // 2 bytes)
+# falha: teste_int4_tamanho, teste_int4_ida_e_volta
 def empacotar_int4(q: np.ndarray) -> np.ndarray:
     v = (np.asarray(q).astype(np.int16) & 0xF).astype(np.uint8)
     m = len(v) // 2
@@ -219,12 +245,3 @@ def desempacotar_int4(dados: np.ndarray, n: int) -> np.ndarray:
     d = np.asarray(dados, dtype=np.int16)
     v = np.stack([d & 0xF, d >> 4], axis=1).ravel()[:n]
     return np.where(v > 7, v - 16, v).astype(np.int8)
-''', ["teste_int4_tamanho", "teste_int4_ida_e_volta"]),
-}
-
-# O aluno «meio certo» da turma de demonstração: acerta nos exercícios 1 e 2 (referência) e
-# comete um erro típico nos exercícios 3 e 4.
-MEIO_CERTO = {
-    "quantizar_afim": "trunca com astype(int) em vez de arredondar: erro até um passo inteiro",
-    "empacotar_int4": "negativos sem extensão de sinal: -1 volta como 15",
-}

@@ -1,17 +1,17 @@
-"""Respostas de alunos imaginários ao caderno 01, para provar que a avaliação é justa.
+# Respostas de alunos imaginários ao caderno 01_ptq_tflite, para provar que a avaliação é justa.
+# Cada secção é o conteúdo completo de uma célula de solução, como um aluno a escreveria:
+#   # %% certa <grade_id>: <descrição>    escrita de outra forma que a referência: nota máxima
+#   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
+#   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
+#   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
+# Entre os erros típicos está o código do texto do módulo.
+# O aluno «meio certo»: acerta no exercício 3 e na inferência (referência), mas copia a conversão
+# do texto (supported_types) no exercício 1.
 
-CERTAS: respostas corretas escritas de outra forma que a referência; têm de ter nota máxima.
-ERRADAS: erros típicos (entre eles o código do texto do módulo); cada um tem de falhar pelo
-menos as células de teste indicadas.
-MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`).
 
-Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
-Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
-"""
-
-# --------------------------------------------------------------------------- certas, mas diferentes
-CERTAS = {
-    "calibração com um só lote de num_amostras imagens": ("quantizar_modelo_int8", '''
+# %% certa quantizar_modelo_int8: calibração com um só lote de num_amostras imagens
 def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
     lote = np.asarray(dados_calibracao[:num_amostras], dtype=np.float32)
     conversor = tf.lite.TFLiteConverter.from_keras_model(modelo)
@@ -21,8 +21,9 @@ def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: in
     conversor.inference_input_type = tf.int8
     conversor.inference_output_type = tf.int8
     return bytes(conversor.convert())
-'''),
-    "dataset representativo com tf.data": ("quantizar_modelo_int8", '''
+
+
+# %% certa quantizar_modelo_int8: dataset representativo com tf.data
 def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
     ds = tf.data.Dataset.from_tensor_slices(np.asarray(dados_calibracao, np.float32)).batch(1).take(num_amostras)
 
@@ -37,8 +38,9 @@ def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: in
     c.inference_input_type = tf.int8
     c.inference_output_type = tf.int8
     return c.convert()
-'''),
-    "inferência um exemplo de cada vez, com np.rint e sem resize": ("inferencia_tflite", '''
+
+
+# %% certa inferencia_tflite: inferência um exemplo de cada vez, com np.rint e sem resize
 def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interp = _interpretador(modelo_tflite)
     interp.allocate_tensors()
@@ -58,8 +60,9 @@ def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
             o = s * (o.astype(np.float32) - z)
         saidas.append(o)
     return np.array(saidas, dtype=np.float32)
-'''),
-    "inferência com tf.lite.Interpreter e quantization_parameters": ("inferencia_tflite", '''
+
+
+# %% certa inferencia_tflite: inferência com tf.lite.Interpreter e quantization_parameters
 def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interp = tf.lite.Interpreter(model_content=modelo_tflite)
     ent = interp.get_input_details()[0]
@@ -77,19 +80,18 @@ def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
         p = sai["quantization_parameters"]
         y = (y.astype(np.float32) - p["zero_points"][0]) * p["scales"][0]
     return y.astype(np.float32)
-'''),
-    "avaliar com sum/len e ravel": ("avaliar_tflite", '''
+
+
+# %% certa avaliar_tflite: avaliar com sum/len e ravel
 def avaliar_tflite(modelo_tflite: bytes, x: np.ndarray, y: np.ndarray) -> float:
     previstas = inferencia_tflite(modelo_tflite, x).argmax(axis=1)
     certas = int((previstas == np.ravel(y)).sum())
     return certas / len(previstas)
-'''),
-}
 
-# --------------------------------------------------------------------------- erros típicos
-# nome -> (grade_id da célula de solução, código, células de teste que têm de falhar)
-ERRADAS = {
-    "o código do texto: supported_types = [tf.int8] (entrada e saída ficam float32)": ("quantizar_modelo_int8", '''
+
+# %% errada quantizar_modelo_int8: o código do texto: supported_types = [tf.int8] (entrada e saída ficam float32)
+# falha: teste_quantizar_int8_tipos
+# aluno: meio_certo
 def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
     converter = tf.lite.TFLiteConverter.from_keras_model(modelo)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -101,14 +103,18 @@ def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: in
 
     converter.representative_dataset = representative_dataset
     return converter.convert()
-''', ["teste_quantizar_int8_tipos"]),
-    "quantização dinâmica (sem dataset representativo): só os pesos ficam int8": ("quantizar_modelo_int8", '''
+
+
+# %% errada quantizar_modelo_int8: quantização dinâmica (sem dataset representativo): só os pesos ficam int8
+# falha: teste_quantizar_int8_tipos
 def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
     converter = tf.lite.TFLiteConverter.from_keras_model(modelo)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     return converter.convert()
-''', ["teste_quantizar_int8_tipos"]),
-    "ignora num_amostras (calibra com os dados todos)": ("quantizar_modelo_int8", '''
+
+
+# %% errada quantizar_modelo_int8: ignora num_amostras (calibra com os dados todos)
+# falha: teste_quantizar_int8_tipos
 def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
     amostras = np.asarray(dados_calibracao, dtype=np.float32)
 
@@ -123,8 +129,10 @@ def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: in
     c.inference_input_type = tf.int8
     c.inference_output_type = tf.int8
     return c.convert()
-''', ["teste_quantizar_int8_tipos"]),
-    "esquece inference_output_type (saída float32)": ("quantizar_modelo_int8", '''
+
+
+# %% errada quantizar_modelo_int8: esquece inference_output_type (saída float32)
+# falha: teste_quantizar_int8_tipos
 def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: int = 100) -> bytes:
     amostras = np.asarray(dados_calibracao, dtype=np.float32)[:num_amostras]
 
@@ -138,8 +146,10 @@ def quantizar_modelo_int8(modelo, dados_calibracao: np.ndarray, num_amostras: in
     c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     c.inference_input_type = tf.int8
     return c.convert()
-''', ["teste_quantizar_int8_tipos"]),
-    "o código do texto: float32 direto no modelo e o lote inteiro numa entrada de lote 1": ("inferencia_tflite", '''
+
+
+# %% errada inferencia_tflite: o código do texto: float32 direto no modelo e o lote inteiro numa entrada de lote 1
+# falha: teste_inferencia_float, teste_inferencia_int8
 def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interpreter = _interpretador(modelo_tflite)
     interpreter.allocate_tensors()
@@ -149,8 +159,10 @@ def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interpreter.set_tensor(input_details[0]["index"], input_data)
     interpreter.invoke()
     return interpreter.get_tensor(output_details[0]["index"])
-''', ["teste_inferencia_float", "teste_inferencia_int8"]),
-    "x.astype(int8) sem escala nem ponto zero, e saída sem desquantizar": ("inferencia_tflite", '''
+
+
+# %% errada inferencia_tflite: x.astype(int8) sem escala nem ponto zero, e saída sem desquantizar
+# falha: teste_inferencia_int8
 def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interp = _interpretador(modelo_tflite)
     ent = interp.get_input_details()[0]
@@ -160,8 +172,10 @@ def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interp.set_tensor(ent["index"], np.asarray(x).astype(ent["dtype"]))
     interp.invoke()
     return interp.get_tensor(sai["index"]).astype(np.float32)
-''', ["teste_inferencia_int8"]),
-    "quantiza a entrada mas não desquantiza a saída": ("inferencia_tflite", '''
+
+
+# %% errada inferencia_tflite: quantiza a entrada mas não desquantiza a saída
+# falha: teste_inferencia_int8
 def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interp = _interpretador(modelo_tflite)
     ent = interp.get_input_details()[0]
@@ -175,21 +189,17 @@ def inferencia_tflite(modelo_tflite: bytes, x: np.ndarray) -> np.ndarray:
     interp.set_tensor(ent["index"], x)
     interp.invoke()
     return interp.get_tensor(sai["index"]).astype(np.float32)
-''', ["teste_inferencia_int8"]),
-    "exatidão em percentagem (× 100)": ("avaliar_tflite", '''
+
+
+# %% errada avaliar_tflite: exatidão em percentagem (× 100)
+# falha: teste_avaliar_tflite
 def avaliar_tflite(modelo_tflite: bytes, x: np.ndarray, y: np.ndarray) -> float:
     previstas = np.argmax(inferencia_tflite(modelo_tflite, x), axis=-1)
     return float(np.mean(previstas == y) * 100)
-''', ["teste_avaliar_tflite"]),
-    "devolve o número de acertos em vez da fração": ("avaliar_tflite", '''
+
+
+# %% errada avaliar_tflite: devolve o número de acertos em vez da fração
+# falha: teste_avaliar_tflite
 def avaliar_tflite(modelo_tflite: bytes, x: np.ndarray, y: np.ndarray) -> float:
     previstas = np.argmax(inferencia_tflite(modelo_tflite, x), axis=-1)
     return float(np.sum(previstas == y))
-''', ["teste_avaliar_tflite"]),
-}
-
-# O aluno «meio certo»: acerta no exercício 3 e na inferência (referência), mas copia a conversão
-# do texto (supported_types) no exercício 1.
-MEIO_CERTO = {
-    "quantizar_modelo_int8": "o código do texto: supported_types = [tf.int8] (entrada e saída ficam float32)",
-}

@@ -1,18 +1,17 @@
-"""Respostas de alunos imaginários ao caderno 08_paragem_e_checkpoints, para provar que a
-avaliação é justa.
+# Respostas de alunos imaginários ao caderno 08_paragem_e_checkpoints, para provar que a avaliação
+# é justa. Cada secção é o conteúdo completo de uma célula de solução, como um aluno a escreveria:
+#   # %% certa <grade_id>: <descrição>    escrita de outra forma que a referência: nota máxima
+#   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
+#   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
+#   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
+# Entre os erros típicos está o TopKCheckpoint do texto do módulo.
+# O aluno «meio certo»: conta um empate como melhoria no EarlyStopping e esquece o modo no
+# TopKCheckpoint; o resto está certo.
 
-CERTAS: respostas corretas escritas de outra forma que a referência; têm de ter nota máxima.
-ERRADAS: erros típicos (entre eles o TopKCheckpoint do texto do módulo); cada um tem de falhar
-pelo menos as células de teste indicadas.
-MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`).
 
-Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
-Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
-"""
-
-# --------------------------------------------------------------------------- certas, mas diferentes
-CERTAS = {
-    "epoca_de_paragem com np.less/np.greater e min_delta com sinal, como o tf_keras": ("epoca_de_paragem", '''
+# %% certa epoca_de_paragem: epoca_de_paragem com np.less/np.greater e min_delta com sinal, como o tf_keras
 def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
                      modo: str = "min") -> tuple[int, int]:
     if not historico:
@@ -34,8 +33,9 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
         if espera >= max(paciencia, 1):
             return epoca + 1, melhor_epoca
     return len(historico), melhor_epoca
-'''),
-    "epoca_de_paragem que conduz o próprio EarlyStopping": ("epoca_de_paragem", '''
+
+
+# %% certa epoca_de_paragem: epoca_de_paragem que conduz o próprio EarlyStopping
 def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
                      modo: str = "min") -> tuple[int, int]:
     if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
@@ -53,8 +53,9 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             corridas = epoca + 1
             break
     return corridas, cb.best_epoch
-'''),
-    "TopKCheckpoint que ordena com sorted e uma chave (valor, ordem de chegada)": ("TopKCheckpoint", '''
+
+
+# %% certa TopKCheckpoint: TopKCheckpoint que ordena com sorted e uma chave (valor, ordem de chegada)
 class TopKCheckpoint(keras.callbacks.Callback):
     def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
         super().__init__()
@@ -84,8 +85,9 @@ class TopKCheckpoint(keras.callbacks.Callback):
             if c is not None and os.path.exists(c):
                 os.remove(c)
         self.melhores = [(v, caminho if c is None else c) for _, _, v, c in ficam]
-'''),
-    "TopKCheckpoint com heapq-like: insere, ordena de forma estável e corta": ("TopKCheckpoint", '''
+
+
+# %% certa TopKCheckpoint: TopKCheckpoint com heapq-like: insere, ordena de forma estável e corta
 class TopKCheckpoint(keras.callbacks.Callback):
     def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
         super().__init__()
@@ -117,100 +119,165 @@ class TopKCheckpoint(keras.callbacks.Callback):
         for _, sai in nova[self.k:]:
             os.remove(sai)
         self.melhores = nova[: self.k]
-'''),
-}
 
-# --------------------------------------------------------------------------- erros típicos
-_PARAGEM = '''
+
+# %% certa epoca_de_paragem: epoca_de_paragem como o caderno ensina (v + min_delta < melhor, sem abs)
+# Issue 21: quem segue o caderno à letra (célula 4: «v + min_delta < melhor», sem abs) e escreve
+# os modos em minúsculas estritas tem a nota toda (os testes não usam min_delta negativo nem
+# «MAX»; o texto diz que maiúsculas não contam, e quem normaliza também tem a nota toda).
 def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
                      modo: str = "min") -> tuple[int, int]:
     if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
         raise ValueError("Argumentos inválidos.")
-    sinal = {SINAL}
+    sinal = 1.0 if modo == "min" else -1.0
     melhor, melhor_epoca, espera = float("inf"), 0, 0
     for epoca, valor in enumerate(historico):
         espera += 1
         v = sinal * valor
-        if {MELHORIA}:
+        if v + min_delta < melhor:
             melhor, melhor_epoca, espera = v, epoca, 0
-        elif {PARA} and epoca > 0:
-            return {DEVOLVE}
-        {DEPOIS}
-    return len(historico), {MELHOR_FINAL}
-'''
+        elif espera >= paciencia and epoca > 0:
+            return epoca + 1, melhor_epoca
+        pass
+    return len(historico), melhor_epoca
 
 
-def _paragem(sinal='1.0 if modo == "min" else -1.0', melhoria="v + abs(min_delta) < melhor",
-             para="espera >= paciencia", devolve="epoca + 1, melhor_epoca", depois="pass",
-             melhor_final="melhor_epoca"):
-    return _PARAGEM.format(SINAL=sinal, MELHORIA=melhoria, PARA=para, DEVOLVE=devolve, DEPOIS=depois,
-                           MELHOR_FINAL=melhor_final)
+# %% errada epoca_de_paragem: epoca_de_paragem restaura a época do mínimo (ignora min_delta na melhor época)
+# falha: teste_epoca_de_paragem_casos
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0 if modo == "min" else -1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) < melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0  # noqa: F841 (o erro: devolve o argmin e não a melhor época)
+        elif espera >= paciencia and epoca > 0:
+            return epoca + 1, int(np.argmin([sinal * x for x in historico[:epoca + 1]]))
+        pass
+    return len(historico), int(np.argmin([sinal * x for x in historico]))
 
 
-_TOPK = '''
-class TopKCheckpoint(keras.callbacks.Callback):
-    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
-        super().__init__()
-        {VALIDA}
-        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
-        self.melhores = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {{}}
-        valor = logs.get(self.monitor)
-        if valor is None:
-            {FALTA}
-        valor = float(valor)
-        maior = {MAIOR}
-        pos = len(self.melhores)
-        for i, (outro, _) in enumerate(self.melhores):
-            if {MELHOR}:
-                pos = i
-                break
-        {CEDO}
-        caminho = self.caminho.format(epoch={EPOCA}, **logs)
-        self.model.save(caminho)
-        self.melhores.insert(pos, (valor, caminho))
-        while len(self.melhores) > self.k:
-            _, sai = self.melhores.pop()
-            {APAGA}
-        {ORDEM}
-'''
+# %% errada epoca_de_paragem: epoca_de_paragem: um empate conta como melhoria
+# falha: teste_epoca_de_paragem_casos
+# aluno: meio_certo
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0 if modo == "min" else -1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) <= melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif espera >= paciencia and epoca > 0:
+            return epoca + 1, melhor_epoca
+        pass
+    return len(historico), melhor_epoca
 
 
-def _topk(valida='if k < 1 or modo not in ("max", "min"):\n            raise ValueError("Argumentos inválidos.")',
-          falta='warnings.warn("Falta a métrica: não guardei nada.")\n            return',
-          maior='self.modo == "max"', melhor="(valor > outro) if maior else (valor < outro)",
-          cedo="if pos >= self.k:\n            return", epoca="epoch + 1",
-          apaga="if os.path.exists(sai):\n                os.remove(sai)", ordem="pass"):
-    return _TOPK.format(VALIDA=valida, FALTA=falta, MAIOR=maior, MELHOR=melhor, CEDO=cedo, EPOCA=epoca,
-                        APAGA=apaga, ORDEM=ordem)
+# %% errada epoca_de_paragem: epoca_de_paragem: para quando a espera passa a paciência (uma época tarde)
+# falha: teste_epoca_de_paragem_basico
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0 if modo == "min" else -1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) < melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif espera > paciencia and epoca > 0:
+            return epoca + 1, melhor_epoca
+        pass
+    return len(historico), melhor_epoca
 
 
-_TESTES_TOPK = ["teste_topk_guiado", "teste_topk_no_fit", "teste_topk_metrica_em_falta"]
+# %% errada epoca_de_paragem: epoca_de_paragem devolve a época de paragem (a contar de 0) em vez das épocas corridas
+# falha: teste_epoca_de_paragem_basico
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0 if modo == "min" else -1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) < melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif espera >= paciencia and epoca > 0:
+            return epoca, melhor_epoca
+        pass
+    return len(historico), melhor_epoca
 
-# nome -> (grade_id da célula de solução, código, células de teste que têm de falhar)
-ERRADAS = {
-    "epoca_de_paragem restaura a época do mínimo (ignora min_delta na melhor época)": (
-        "epoca_de_paragem",
-        _paragem(devolve="epoca + 1, int(np.argmin([sinal * x for x in historico[:epoca + 1]]))",
-                 melhor_final="int(np.argmin([sinal * x for x in historico]))"),
-        ["teste_epoca_de_paragem_casos"]),
-    "epoca_de_paragem: um empate conta como melhoria": (
-        "epoca_de_paragem", _paragem(melhoria="v + abs(min_delta) <= melhor"), ["teste_epoca_de_paragem_casos"]),
-    "epoca_de_paragem: para quando a espera passa a paciência (uma época tarde)": (
-        "epoca_de_paragem", _paragem(para="espera > paciencia"), ["teste_epoca_de_paragem_basico"]),
-    "epoca_de_paragem devolve a época de paragem (a contar de 0) em vez das épocas corridas": (
-        "epoca_de_paragem", _paragem(devolve="epoca, melhor_epoca"), ["teste_epoca_de_paragem_basico"]),
-    "epoca_de_paragem ignora o modo (sempre 'min')": (
-        "epoca_de_paragem", _paragem(sinal="1.0"), ["teste_epoca_de_paragem_casos"]),
-    "epoca_de_paragem compara com a época anterior em vez do melhor valor": (
-        "epoca_de_paragem", _paragem(depois="melhor = v"), ["teste_epoca_de_paragem_basico"]),
-    "epoca_de_paragem com a melhor época a contar de 1": (
-        "epoca_de_paragem", _paragem(devolve="epoca + 1, melhor_epoca + 1", melhor_final="melhor_epoca + 1"),
-        ["teste_epoca_de_paragem_basico"]),
-    "TopKCheckpoint do texto (sempre maior é melhor, guarda tudo, época a contar de 0, rebenta sem a métrica)": (
-        "TopKCheckpoint", '''
+
+# %% errada epoca_de_paragem: epoca_de_paragem ignora o modo (sempre 'min')
+# falha: teste_epoca_de_paragem_casos
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) < melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif espera >= paciencia and epoca > 0:
+            return epoca + 1, melhor_epoca
+        pass
+    return len(historico), melhor_epoca
+
+
+# %% errada epoca_de_paragem: epoca_de_paragem compara com a época anterior em vez do melhor valor
+# falha: teste_epoca_de_paragem_basico
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0 if modo == "min" else -1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) < melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif espera >= paciencia and epoca > 0:
+            return epoca + 1, melhor_epoca
+        melhor = v
+    return len(historico), melhor_epoca
+
+
+# %% errada epoca_de_paragem: epoca_de_paragem com a melhor época a contar de 1
+# falha: teste_epoca_de_paragem_basico
+def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 0.0,
+                     modo: str = "min") -> tuple[int, int]:
+    if len(historico) == 0 or paciencia < 0 or modo not in ("min", "max"):
+        raise ValueError("Argumentos inválidos.")
+    sinal = 1.0 if modo == "min" else -1.0
+    melhor, melhor_epoca, espera = float("inf"), 0, 0
+    for epoca, valor in enumerate(historico):
+        espera += 1
+        v = sinal * valor
+        if v + abs(min_delta) < melhor:
+            melhor, melhor_epoca, espera = v, epoca, 0
+        elif espera >= paciencia and epoca > 0:
+            return epoca + 1, melhor_epoca + 1
+        pass
+    return len(historico), melhor_epoca + 1
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint do texto (sempre maior é melhor, guarda tudo, época a contar de 0, rebenta sem a métrica)
+# falha: teste_topk_guiado, teste_topk_no_fit, teste_topk_metrica_em_falta
 class TopKCheckpoint(keras.callbacks.Callback):
     def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
         super().__init__()
@@ -236,38 +303,315 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, to_delete = self.best_models.pop()
             if os.path.exists(to_delete):
                 os.remove(to_delete)
-                print(f"\\n🗑️  Removido: {to_delete}")
-''', _TESTES_TOPK),
-    "TopKCheckpoint ignora o modo (sempre maior é melhor)": (
-        "TopKCheckpoint", _topk(maior="True"), ["teste_topk_guiado", "teste_topk_no_fit"]),
-    "TopKCheckpoint com a época a contar de 0 no nome": (
-        "TopKCheckpoint", _topk(epoca="epoch"), ["teste_topk_guiado", "teste_topk_no_fit"]),
-    "TopKCheckpoint que guarda todos os modelos e só depois apaga o que sai": (
-        "TopKCheckpoint", _topk(cedo="pass"), ["teste_topk_guiado"]),
-    "TopKCheckpoint: num empate fica o mais recente": (
-        "TopKCheckpoint", _topk(melhor="(valor >= outro) if maior else (valor <= outro)"), ["teste_topk_guiado"]),
-    "TopKCheckpoint que não apaga o ficheiro que sai": (
-        "TopKCheckpoint", _topk(apaga="pass"), ["teste_topk_guiado", "teste_topk_no_fit"]),
-    "TopKCheckpoint que ordena melhores por valor crescente (em 'max', o pior primeiro)": (
-        "TopKCheckpoint", _topk(ordem="self.melhores.sort(key=lambda par: par[0])"), ["teste_topk_guiado"]),
-    "TopKCheckpoint que levanta um erro quando falta a métrica": (
-        "TopKCheckpoint", _topk(falta='raise KeyError(f"Falta a métrica {self.monitor}.")'),
-        ["teste_topk_metrica_em_falta"]),
-    "TopKCheckpoint que não avisa quando falta a métrica": (
-        "TopKCheckpoint", _topk(falta="return"), ["teste_topk_metrica_em_falta"]),
-    "TopKCheckpoint que não valida k nem o modo": (
-        "TopKCheckpoint", _topk(valida="pass"), ["teste_topk_metrica_em_falta"]),
-}
+                print(f"\n🗑️  Removido: {to_delete}")
 
-# O aluno «meio certo»: conta um empate como melhoria no EarlyStopping e esquece o modo no
-# TopKCheckpoint; o resto está certo.
-MEIO_CERTO = {
-    "epoca_de_paragem": "epoca_de_paragem: um empate conta como melhoria",
-    "TopKCheckpoint": "TopKCheckpoint ignora o modo (sempre maior é melhor)",
-}
 
-# Issue 21: quem segue o caderno à letra (célula 4: «v + min_delta < melhor», sem abs) e escreve
-# os modos em minúsculas estritas tem a nota toda (os testes não usam min_delta negativo nem
-# «MAX»; o texto diz que maiúsculas não contam, e quem normaliza também tem a nota toda).
-CERTAS["epoca_de_paragem como o caderno ensina (v + min_delta < melhor, sem abs)"] = (
-    "epoca_de_paragem", _paragem(melhoria="v + min_delta < melhor"))
+# %% errada TopKCheckpoint: TopKCheckpoint ignora o modo (sempre maior é melhor)
+# falha: teste_topk_guiado, teste_topk_no_fit
+# aluno: meio_certo
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = True
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint com a época a contar de 0 no nome
+# falha: teste_topk_guiado, teste_topk_no_fit
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint que guarda todos os modelos e só depois apaga o que sai
+# falha: teste_topk_guiado
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        pass
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint: num empate fica o mais recente
+# falha: teste_topk_guiado
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor >= outro) if maior else (valor <= outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint que não apaga o ficheiro que sai
+# falha: teste_topk_guiado, teste_topk_no_fit
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            pass
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint que ordena melhores por valor crescente (em 'max', o pior primeiro)
+# falha: teste_topk_guiado
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        self.melhores.sort(key=lambda par: par[0])
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint que levanta um erro quando falta a métrica
+# falha: teste_topk_metrica_em_falta
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            raise KeyError(f"Falta a métrica {self.monitor}.")
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint que não avisa quando falta a métrica
+# falha: teste_topk_metrica_em_falta
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        if k < 1 or modo not in ("max", "min"):
+            raise ValueError("Argumentos inválidos.")
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass
+
+
+# %% errada TopKCheckpoint: TopKCheckpoint que não valida k nem o modo
+# falha: teste_topk_metrica_em_falta
+class TopKCheckpoint(keras.callbacks.Callback):
+    def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
+        super().__init__()
+        pass
+        self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
+        self.melhores = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        valor = logs.get(self.monitor)
+        if valor is None:
+            warnings.warn("Falta a métrica: não guardei nada.")
+            return
+        valor = float(valor)
+        maior = self.modo == "max"
+        pos = len(self.melhores)
+        for i, (outro, _) in enumerate(self.melhores):
+            if (valor > outro) if maior else (valor < outro):
+                pos = i
+                break
+        if pos >= self.k:
+            return
+        caminho = self.caminho.format(epoch=epoch + 1, **logs)
+        self.model.save(caminho)
+        self.melhores.insert(pos, (valor, caminho))
+        while len(self.melhores) > self.k:
+            _, sai = self.melhores.pop()
+            if os.path.exists(sai):
+                os.remove(sai)
+        pass

@@ -1,25 +1,46 @@
-"""Respostas de alunos imaginários ao caderno 09_pipeline_completo, para provar que a avaliação
-é justa.
+# Respostas de alunos imaginários ao caderno 09_pipeline_completo, para provar que a avaliação é
+# justa. Cada secção é o conteúdo completo de uma célula de solução, como um aluno a escreveria:
+#   # %% certa <grade_id>: <descrição>    escrita de outra forma que a referência: nota máxima
+#   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
+#   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
+#   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
+# Entre os erros típicos estão os do pipeline do texto do módulo.
+# O aluno «meio certo» esquece-se do mps (0 de 2) e deixa temp_pruned.keras na pasta (6 de 8).
 
-CERTAS: respostas corretas escritas de outra forma que a referência; têm de ter nota máxima.
-ERRADAS: erros típicos (entre eles os do pipeline do texto do módulo); cada um tem de falhar as
-células indicadas. MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`).
 
-Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código). Os erros
-do pipeline partem de uma resposta certa feita em passos (`_PipelineEmPassos`, abaixo) e mudam só
-o passo errado, numa subclasse com o nome do exercício.
-Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
-"""
-
-# --------------------------------------------------------------------------- escolher_politica_precisao
-_CABECA_POLITICA = '''
+# %% certa escolher_politica_precisao: política: if/elif com casefold
 def escolher_politica_precisao(dispositivo: str) -> str:
-'''
 
-# --------------------------------------------------------------------------- PipelineOtimizacao
+    d_ = dispositivo.casefold().strip()
+    if d_ == "cpu":
+        return "float32"
+    elif d_ in ("gpu", "cuda", "mps"):
+        return "mixed_float16"
+    elif d_ == "tpu":
+        return "mixed_bfloat16"
+    raise ValueError(f"Não conheço o dispositivo {dispositivo!r}: usa cpu, gpu, cuda, mps ou tpu.")
+
+
+# %% certa escolher_politica_precisao: política: conjuntos e match
+def escolher_politica_precisao(dispositivo: str) -> str:
+
+    match " ".join(dispositivo.split()).lower():
+        case "cpu":
+            return "float32"
+        case "gpu" | "cuda" | "mps":
+            return "mixed_float16"
+        case "tpu":
+            return "mixed_bfloat16"
+        case _:
+            raise ValueError("Dispositivo inválido; os válidos são cpu, gpu, cuda, mps e tpu.")
+
+
+# %% base pipeline_em_passos
 # Uma resposta certa, em passos: política protegida num try/finally, afinação com a máscara fixa,
-# latência com a inferencia_tflite do aluno (um exemplo de cada vez, interpretador incluído).
-_PIPELINE_EM_PASSOS = '''
+# latência com a inferencia_tflite do aluno (um exemplo de cada vez, interpretador incluído). Os
+# erros do pipeline mudam só o passo errado, numa subclasse com o nome do exercício («# base:»).
 class _PipelineEmPassos:
     def __init__(self, modelo, esparsidade: float = 0.8, epocas_poda: int = 4, epocas_afinacao: int = 2):
         self.modelo = modelo
@@ -89,39 +110,14 @@ class _PipelineEmPassos:
         ax.set_xlabel("bytes (gzip)")
         ax.set_ylabel("exatidão")
         return fig
-'''
 
 
-def _errada(metodos: str) -> str:
-    """O pipeline em passos com os métodos errados substituídos numa subclasse."""
-    return _PIPELINE_EM_PASSOS + "\n\nclass PipelineOtimizacao(_PipelineEmPassos):\n" + metodos
+# %% certa PipelineOtimizacao: pipeline: em passos (política num try/finally, latência com a inferencia_tflite)
+# base: pipeline_em_passos
+PipelineOtimizacao = _PipelineEmPassos
 
 
-CERTAS = {
-    "política: if/elif com casefold": ("escolher_politica_precisao", _CABECA_POLITICA + '''
-    d_ = dispositivo.casefold().strip()
-    if d_ == "cpu":
-        return "float32"
-    elif d_ in ("gpu", "cuda", "mps"):
-        return "mixed_float16"
-    elif d_ == "tpu":
-        return "mixed_bfloat16"
-    raise ValueError(f"Não conheço o dispositivo {dispositivo!r}: usa cpu, gpu, cuda, mps ou tpu.")
-'''),
-    "política: conjuntos e match": ("escolher_politica_precisao", _CABECA_POLITICA + '''
-    match " ".join(dispositivo.split()).lower():
-        case "cpu":
-            return "float32"
-        case "gpu" | "cuda" | "mps":
-            return "mixed_float16"
-        case "tpu":
-            return "mixed_bfloat16"
-        case _:
-            raise ValueError("Dispositivo inválido; os válidos são cpu, gpu, cuda, mps e tpu.")
-'''),
-    "pipeline: em passos (política num try/finally, latência com a inferencia_tflite)": (
-        "PipelineOtimizacao", _PIPELINE_EM_PASSOS + "\n\nPipelineOtimizacao = _PipelineEmPassos\n"),
-    "pipeline: máscara reaplicada à mão por um callback e gráfico de barras": ("PipelineOtimizacao", '''
+# %% certa PipelineOtimizacao: pipeline: máscara reaplicada à mão por um callback e gráfico de barras
 class PipelineOtimizacao:
     def __init__(self, modelo, esparsidade: float = 0.8, epocas_poda: int = 4, epocas_afinacao: int = 2):
         self.modelo, self.esparsidade = modelo, esparsidade
@@ -182,49 +178,71 @@ class PipelineOtimizacao:
         b.bar([e["etapa"] for e in linhas], [e["precisao"] for e in linhas])
         b.set_ylabel("exatidão")
         return fig
-'''),
-}
 
-ERRADAS = {
-    # ---- escolher_politica_precisao
-    "política: mps → float32 (o M1 não teria float16)": ("escolher_politica_precisao", _CABECA_POLITICA + '''
+
+# %% errada escolher_politica_precisao: política: mps → float32 (o M1 não teria float16)
+# falha: teste_escolher_politica_precisao
+# aluno: meio_certo
+def escolher_politica_precisao(dispositivo: str) -> str:
+
     tabela = {"cpu": "float32", "mps": "float32", "gpu": "mixed_float16", "cuda": "mixed_float16", "tpu": "mixed_bfloat16"}
     chave = dispositivo.strip().lower()
     if chave not in tabela:
         raise ValueError(f"Dispositivo desconhecido: {dispositivo}")
     return tabela[chave]
-''', ["teste_escolher_politica_precisao"]),
-    "política: sem ignorar maiúsculas e espaços": ("escolher_politica_precisao", _CABECA_POLITICA + '''
+
+
+# %% errada escolher_politica_precisao: política: sem ignorar maiúsculas e espaços
+# falha: teste_escolher_politica_precisao
+def escolher_politica_precisao(dispositivo: str) -> str:
+
     tabela = {"cpu": "float32", "mps": "mixed_float16", "gpu": "mixed_float16", "cuda": "mixed_float16", "tpu": "mixed_bfloat16"}
     if dispositivo not in tabela:
         raise ValueError(f"Dispositivo desconhecido: {dispositivo}")
     return tabela[dispositivo]
-''', ["teste_escolher_politica_precisao"]),
-    "política: 'float16' em vez de 'mixed_float16'": ("escolher_politica_precisao", _CABECA_POLITICA + '''
+
+
+# %% errada escolher_politica_precisao: política: 'float16' em vez de 'mixed_float16'
+# falha: teste_escolher_politica_precisao
+def escolher_politica_precisao(dispositivo: str) -> str:
+
     tabela = {"cpu": "float32", "mps": "float16", "gpu": "float16", "cuda": "float16", "tpu": "bfloat16"}
     chave = dispositivo.strip().lower()
     if chave not in tabela:
         raise ValueError(f"Dispositivo desconhecido: {dispositivo}")
     return tabela[chave]
-''', ["teste_escolher_politica_precisao"]),
-    "política: dispositivo desconhecido dá float32 em vez de ValueError": ("escolher_politica_precisao", _CABECA_POLITICA + '''
+
+
+# %% errada escolher_politica_precisao: política: dispositivo desconhecido dá float32 em vez de ValueError
+# falha: teste_escolher_politica_precisao
+def escolher_politica_precisao(dispositivo: str) -> str:
+
     tabela = {"mps": "mixed_float16", "gpu": "mixed_float16", "cuda": "mixed_float16", "tpu": "mixed_bfloat16"}
     return tabela.get(dispositivo.strip().lower(), "float32")
-''', ["teste_escolher_politica_precisao"]),
-    "política: KeyError do dicionário em vez de ValueError": ("escolher_politica_precisao", _CABECA_POLITICA + '''
+
+
+# %% errada escolher_politica_precisao: política: KeyError do dicionário em vez de ValueError
+# falha: teste_escolher_politica_precisao
+def escolher_politica_precisao(dispositivo: str) -> str:
+
     tabela = {"cpu": "float32", "mps": "mixed_float16", "gpu": "mixed_float16", "cuda": "mixed_float16", "tpu": "mixed_bfloat16"}
     return tabela[dispositivo.strip().lower()]
-''', ["teste_escolher_politica_precisao"]),
-    "política: tpu → mixed_float16": ("escolher_politica_precisao", _CABECA_POLITICA + '''
+
+
+# %% errada escolher_politica_precisao: política: tpu → mixed_float16
+# falha: teste_escolher_politica_precisao
+def escolher_politica_precisao(dispositivo: str) -> str:
+
     chave = dispositivo.strip().lower()
     if chave == "cpu":
         return "float32"
     if chave in ("gpu", "cuda", "mps", "tpu"):
         return "mixed_float16"
     raise ValueError(f"Dispositivo desconhecido: {dispositivo}")
-''', ["teste_escolher_politica_precisao"]),
-    # ---- PipelineOtimizacao
-    "pipeline: o do texto (métodos pass, política mista global, temp_pruned.keras)": ("PipelineOtimizacao", '''
+
+
+# %% errada PipelineOtimizacao: pipeline: o do texto (métodos pass, política mista global, temp_pruned.keras)
+# falha: teste_pipeline_resultado, teste_pipeline_sem_efeitos, teste_pipeline_relatorio
 class PipelineOtimizacao:
     def __init__(self, modelo, esparsidade: float = 0.8, epocas_poda: int = 4, epocas_afinacao: int = 2):
         self.model_original = modelo
@@ -251,25 +269,46 @@ class PipelineOtimizacao:
 
     def gerar_relatorio(self):
         print("RELATÓRIO FINAL DE OTIMIZAÇÃO")
-''', ["teste_pipeline_resultado", "teste_pipeline_sem_efeitos", "teste_pipeline_relatorio"]),
-    "pipeline: afina com um fit normal (sem a máscara): os zeros voltam": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: afina com um fit normal (sem a máscara): os zeros voltam
+# falha: teste_pipeline_resultado, teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def _afinar(self, podado, x, y):
         podado.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         podado.fit(x, y, batch_size=16, epochs=self.epocas_afinacao, verbose=0)
         return podado
-'''), ["teste_pipeline_resultado", "teste_pipeline_relatorio"]),
-    "pipeline: deixa temp_pruned.keras na pasta de trabalho (como o texto)": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: deixa temp_pruned.keras na pasta de trabalho (como o texto)
+# falha: teste_pipeline_sem_efeitos
+# base: pipeline_em_passos
+# aluno: meio_certo
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def _converter(self, podado, x):
         podado.save("temp_pruned.keras")
         return quantizar_modelo_int8(keras.models.load_model("temp_pruned.keras"), x)
-'''), ["teste_pipeline_sem_efeitos"]),
-    "pipeline: ativa a precisão mista para a conversão e não repõe a política": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: ativa a precisão mista para a conversão e não repõe a política
+# falha: teste_pipeline_sem_efeitos
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def otimizar_completo(self, x_treino, y_treino, x_val, y_val) -> bytes:
         final = super().otimizar_completo(x_treino, y_treino, x_val, y_val)
         keras.mixed_precision.set_global_policy("mixed_float16")  # «PASSO 1» do texto, no fim
         return final
-'''), ["teste_pipeline_sem_efeitos"]),
-    "pipeline: poda o modelo de quem chama (prune_low_magnitude sem clonar)": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: poda o modelo de quem chama (prune_low_magnitude sem clonar)
+# falha: teste_pipeline_sem_efeitos, teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def _podar(self, x, y):
         passos = self.epocas_poda * int(np.ceil(len(x) / 16))
         calendario = tfmot.sparsity.keras.PolynomialDecay(0.0, self.esparsidade, 0, passos // 2, frequency=10)
@@ -278,8 +317,13 @@ class PipelineOtimizacao:
         envolvido.fit(x, y, batch_size=16, epochs=self.epocas_poda, verbose=0,
                       callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
         return tfmot.sparsity.keras.strip_pruning(envolvido)
-'''), ["teste_pipeline_sem_efeitos", "teste_pipeline_relatorio"]),
-    "pipeline: só quantiza, sem poda (≈3,7×, não 8×)": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: só quantiza, sem poda (≈3,7×, não 8×)
+# falha: teste_pipeline_resultado, teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def _podar(self, x, y):
         copia = keras.models.clone_model(self.modelo)
         copia.set_weights(self.modelo.get_weights())
@@ -287,40 +331,62 @@ class PipelineOtimizacao:
 
     def _afinar(self, podado, x, y):
         return podado
-'''), ["teste_pipeline_resultado", "teste_pipeline_relatorio"]),
-    "pipeline: quantização só dos pesos (entrada e saída float)": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: quantização só dos pesos (entrada e saída float)
+# falha: teste_pipeline_resultado
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def _converter(self, podado, x):
         conversor = tf.lite.TFLiteConverter.from_keras_model(podado)
         conversor.optimizations = [tf.lite.Optimize.DEFAULT]
         return conversor.convert()
-'''), ["teste_pipeline_resultado"]),
-    "pipeline: tamanhos sem gzip (len dos bytes): os zeros não poupam nada": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: tamanhos sem gzip (len dos bytes): os zeros não poupam nada
+# falha: teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def _tamanho(self, b):
         return len(b)
-'''), ["teste_pipeline_relatorio"]),
-    "pipeline: relatório antes de correr devolve uma lista vazia em vez de RuntimeError": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: relatório antes de correr devolve uma lista vazia em vez de RuntimeError
+# falha: teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def relatorio(self) -> list[dict]:
         return list(self.etapas or [])
-'''), ["teste_pipeline_relatorio"]),
-    "pipeline: precisão e esparsidade em percentagem": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: precisão e esparsidade em percentagem
+# falha: teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def relatorio(self) -> list[dict]:
         return [dict(e, precisao=100 * e["precisao"], esparsidade=100 * e["esparsidade"]) for e in super().relatorio()]
-'''), ["teste_pipeline_relatorio"]),
-    "pipeline: gerar_relatorio mostra a figura (plt.show) e não a devolve": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: gerar_relatorio mostra a figura (plt.show) e não a devolve
+# falha: teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def gerar_relatorio(self):
         super().gerar_relatorio()
         plt.show()
-'''), ["teste_pipeline_relatorio"]),
-    "pipeline: esparsidade do original medida depois da poda (no modelo podado)": ("PipelineOtimizacao", _errada('''
+
+
+# %% errada PipelineOtimizacao: pipeline: esparsidade do original medida depois da poda (no modelo podado)
+# falha: teste_pipeline_relatorio
+# base: pipeline_em_passos
+class PipelineOtimizacao(_PipelineEmPassos):
+
     def relatorio(self) -> list[dict]:
         etapas = super().relatorio()
         etapas[0] = dict(etapas[0], esparsidade=etapas[1]["esparsidade"])
         return etapas
-'''), ["teste_pipeline_relatorio"]),
-}
-
-# O aluno «meio certo» esquece-se do mps (0 de 2) e deixa temp_pruned.keras na pasta (6 de 8).
-MEIO_CERTO = {
-    "escolher_politica_precisao": "política: mps → float32 (o M1 não teria float16)",
-    "PipelineOtimizacao": "pipeline: deixa temp_pruned.keras na pasta de trabalho (como o texto)",
-}

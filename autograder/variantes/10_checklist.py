@@ -1,21 +1,15 @@
-"""Respostas de alunos imaginários ao caderno 10_checklist, para provar que a avaliação é justa.
+# Respostas de alunos imaginários ao caderno 10_checklist, para provar que a avaliação é justa.
+# Cada secção é o conteúdo completo de uma célula de solução, como um aluno a escreveria:
+#   # %% certa <grade_id>: <descrição>    escrita de outra forma que a referência: nota máxima
+#   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
+#   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
+#   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
+# O aluno «meio certo»: troca >= por > e perde só a célula dos limites (1 dos 3 pontos).
 
-CERTAS: respostas corretas escritas de outra forma que a referência; têm de ter nota máxima.
-ERRADAS: erros típicos; cada um tem de falhar pelo menos as células de teste indicadas.
-MEIO_CERTO: o aluno «meio certo» da turma de demonstração (`make avaliar`): troca >= por > e
-perde só a célula dos limites (1 dos 3 pontos).
 
-Cada resposta é o conteúdo completo da célula de solução (grade_id da célula → código).
-Usado por tests/test_exercicios.py e por autograder/turma_demo.py (o aluno «meio_certo»).
-"""
-
-_CABECA = '''
-def itens_demonstrados(progresso: dict) -> dict[str, bool]:
-'''
-
-# --------------------------------------------------------------------------- certas, mas diferentes
-CERTAS = {
-    "com operator, all e any, e try/except para o que falta": ("itens_demonstrados", '''
+# %% certa itens_demonstrados: com operator, all e any, e try/except para o que falta
 import operator
 
 _OPERADORES = {">=": operator.ge, "<=": operator.le}
@@ -39,8 +33,9 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
             set(a["exercicios"]) <= feitos and all(medida_ok(*c) for c in a["figuras"]) for a in alternativas
         )
     return resultado
-'''),
-    "com ciclos e uma bandeira, numbers.Real": ("itens_demonstrados", '''
+
+
+# %% certa itens_demonstrados: com ciclos e uma bandeira, numbers.Real
 import numbers
 
 
@@ -65,12 +60,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
             if ok:
                 saida[item] = True
     return saida
-'''),
-}
 
-# --------------------------------------------------------------------------- erros típicos
-ERRADAS = {
-    "conta um exercício registado mesmo com passou = False": ("itens_demonstrados", '''
+
+# %% errada itens_demonstrados: conta um exercício registado mesmo com passou = False
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -87,8 +80,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: any(ok(a) for a in alts) for item, alts in REGRAS.items()}
-''', ["teste_itens_demonstrados"]),
-    "uma medida em falta conta como cumprida": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: uma medida em falta conta como cumprida
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -105,14 +100,18 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: any(ok(a) for a in alts) for item, alts in REGRAS.items()}
-''', ["teste_itens_demonstrados"]),
-    "ignora as medidas: só olha para os exercícios": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: ignora as medidas: só olha para os exercícios
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     return {item: any(all(ex.get(n, {}).get("passou") is True for n in a["exercicios"]) for a in alts)
             for item, alts in REGRAS.items()}
-''', ["teste_itens_demonstrados"]),
-    "devolve só os itens demonstrados (os False ficam de fora)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: devolve só os itens demonstrados (os False ficam de fora)
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -127,8 +126,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: True for item, alts in REGRAS.items() if any(ok(a) for a in alts)}
-''', ["teste_itens_demonstrados"]),
-    "rebenta num registo vazio (progresso['exercicios'] sem .get)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: rebenta num registo vazio (progresso['exercicios'] sem .get)
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso["exercicios"]
     fig = progresso["figuras"]
@@ -145,8 +146,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: any(ok(a) for a in alts) for item, alts in REGRAS.items()}
-''', ["teste_itens_demonstrados"]),
-    "compara a medida sem ver se é um número (rebenta com texto ou listas)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: compara a medida sem ver se é um número (rebenta com texto ou listas)
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -161,8 +164,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: any(ok(a) for a in alts) for item, alts in REGRAS.items()}
-''', ["teste_itens_demonstrados"]),
-    "apaga do registo o que já usou (altera o registo recebido)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: apaga do registo o que já usou (altera o registo recebido)
+# falha: teste_itens_demonstrados
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -182,8 +187,11 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
             del ex[nome]
     progresso.pop("figuras", None)
     return resultado
-''', ["teste_itens_demonstrados"]),
-    "limites estritos (> e < em vez de >= e <=)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: limites estritos (> e < em vez de >= e <=)
+# falha: teste_itens_alternativas_e_limites
+# aluno: meio_certo
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -198,8 +206,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: any(ok(a) for a in alts) for item, alts in REGRAS.items()}
-''', ["teste_itens_alternativas_e_limites"]),
-    "exige todas as alternativas (all em vez de any)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: exige todas as alternativas (all em vez de any)
+# falha: teste_itens_alternativas_e_limites
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -214,8 +224,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: all(ok(a) for a in alts) for item, alts in REGRAS.items()}
-''', ["teste_itens_alternativas_e_limites"]),
-    "só olha para a primeira alternativa": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: só olha para a primeira alternativa
+# falha: teste_itens_alternativas_e_limites
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -230,8 +242,10 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         return True
 
     return {item: ok(alts[0]) for item, alts in REGRAS.items()}
-''', ["teste_itens_alternativas_e_limites"]),
-    "mistura as alternativas (exercícios de uma, medidas de outra)": ("itens_demonstrados", '''
+
+
+# %% errada itens_demonstrados: mistura as alternativas (exercícios de uma, medidas de outra)
+# falha: teste_itens_alternativas_e_limites
 def itens_demonstrados(progresso: dict) -> dict[str, bool]:
     ex = progresso.get("exercicios", {})
     fig = progresso.get("figuras", {})
@@ -246,9 +260,3 @@ def itens_demonstrados(progresso: dict) -> dict[str, bool]:
         alguma_medida = any(all(medida(*c) for c in a["figuras"]) for a in alts)
         resultado[item] = algum_exercicios and alguma_medida
     return resultado
-''', ["teste_itens_alternativas_e_limites"]),
-}
-
-MEIO_CERTO = {
-    "itens_demonstrados": "limites estritos (> e < em vez de >= e <=)",
-}
