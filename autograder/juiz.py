@@ -17,8 +17,9 @@ Como (docs/invariantes.md#i10-nenhum-veredicto-no-processo-do-aluno):
    (``otimizacao.servico_avaliacao.servir``) com os argumentos como dados simples; a resposta
    volta como dados simples (``de_dados``: nunca pickle, nunca um objeto do aluno), ou como o
    erro que a função levantou (com o tipo embutido mais próximo);
-4. o juiz escreve a saída de cada célula de teste (nada, ou um erro com a mensagem) e o
-   ``SaveAutoGrades`` do nbgrader dá a nota a partir dela, como sempre.
+4. o juiz escreve a saída de cada célula de teste (as linhas ✅ de ``verificacao.passou``, que
+   aqui não regista progresso, ou um erro com a mensagem) e o ``SaveAutoGrades`` do nbgrader dá
+   a nota a partir dela, como sempre.
 
 Uma observação em falta (o kernel morreu, a resposta não veio) ou mal formada faz falhar o
 teste que a pediu. Uma forjada (o aluno mudou o ``servir``) vale o mesmo que a função devolver
@@ -120,14 +121,33 @@ def julgadas(celulas, contexto: str | None) -> list[int]:
             if c.cell_type == "code" and comum.e_teste(c)]
 
 
-class _SemProgresso:
-    """No juiz, o registo de progresso do aluno não existe (as células de teste chamam-no)."""
+class VerificacaoNoJuiz:
+    """O ``verificacao`` das células de teste no juiz (``otimizacao.verificacao``, sem o registo).
 
-    def registar(self, *args, **kwargs) -> None:
-        return None
+    ``passou`` confere os nomes no manifesto e guarda a linha ✅ em ``linhas`` (o juiz põe-na na
+    saída da célula, que vai para o feedback), mas não regista progresso: o registo é um ficheiro
+    do aluno, que aqui não existe. ``registar_medidas`` só confere os nomes. Um nome que o
+    manifesto não conhece é um erro de quem escreveu o caderno: ``FalhaDoJuiz``, nunca um 0."""
 
-    def __getattr__(self, nome):
-        return lambda *a, **k: None
+    def __init__(self):
+        from otimizacao import verificacao
+
+        self._verificacao = verificacao
+        self.levanta = verificacao.levanta
+        self.linhas: list[str] = []
+
+    def _conferido(self, funcao, *args, **kwargs):
+        try:
+            return funcao(*args, **kwargs)
+        except (self._verificacao.NomeDesconhecido, TypeError) as erro:
+            raise FalhaDoJuiz(f"a célula de teste chama mal a verificação ({erro})") from None
+
+    def passou(self, *args, **kwargs) -> None:
+        _, linha = self._conferido(self._verificacao.linha_de_passou, *args, **kwargs)
+        self.linhas.append(linha)
+
+    def registar_medidas(self, *args, **kwargs) -> None:
+        self._conferido(self._verificacao.conferir_medidas, *args, **kwargs)
 
 
 class _Chamavel:
@@ -269,6 +289,7 @@ class Veredicto:
     mensagem: str = ""
     parte: str = ""  # "visível" ou "oculta": onde falhou
     tipo: str = ""  # o tipo do erro que fez falhar (AssertionError, ValueError, ObservacaoEmFalta…)
+    linhas: tuple[str, ...] = ()  # as linhas ✅ de ``verificacao.passou`` (só quando passou)
 
 
 @dataclass
@@ -286,7 +307,11 @@ def _mensagem(erro: BaseException) -> str:
 
 
 def julgar_celula(visivel: str, oculta: str, espaco: dict) -> Veredicto:
-    """Corre a parte visível e depois a oculta no espaço ``espaco``; o primeiro erro decide."""
+    """Corre a parte visível e depois a oculta no espaço ``espaco``; o primeiro erro decide.
+    Se passou, o veredicto leva as linhas ✅ que a célula escreveu com ``verificacao.passou``."""
+    verificacao = espaco.get("verificacao")
+    linhas = verificacao.linhas if isinstance(verificacao, VerificacaoNoJuiz) else []
+    linhas.clear()
     for parte, codigo in (("visível", visivel), ("oculta", oculta)):
         if not codigo.strip():
             continue
@@ -299,7 +324,7 @@ def julgar_celula(visivel: str, oculta: str, espaco: dict) -> Veredicto:
             raise FalhaDoJuiz(f"o teste ({parte}) usa um nome que o contexto do juiz não define: {erro}") from None
         except Exception as erro:  # noqa: BLE001 (qualquer outro erro num teste é um teste falhado)
             return Veredicto(False, _mensagem(erro), parte, type(erro).__name__)
-    return Veredicto(True)
+    return Veredicto(True, linhas=tuple(linhas))
 
 
 class _SementesParaOAluno:
@@ -342,7 +367,7 @@ def espaco_base(canal, exercicios: list[str]) -> dict:
         valor = funcao._pedir(args, kwargs, espiar=list(nomes))
         return valor, {n: list(canal.espiados.get(n) or []) for n in nomes}
 
-    espaco = {"__name__": "__juiz__", "np": np, "levanta": levanta, "progresso": _SemProgresso(),
+    espaco = {"__name__": "__juiz__", "np": np, "levanta": levanta, "verificacao": VerificacaoNoJuiz(),
               "no_kernel": lambda modulo: ModuloNoKernel(canal, modulo),
               "contexto_no_kernel": lambda nome: ContextoNoKernel(canal, nome), "espiar": espiar}
     for nome in exercicios:

@@ -196,9 +196,10 @@ class ExecutarEJulgar(Execute):
                                             "parte": veredicto.parte, "tipo": veredicto.tipo,
                                             "segundos": round(time.perf_counter() - inicio, 2)}
             celula.metadata.pop(METADADOS, None)
-            if veredicto.passou:
-                celula.outputs = [new_output("stream", name="stdout",
-                                             text="✅ Avaliado fora do teu kernel: os testes desta célula passaram.\n")]
+            if veredicto.passou:  # a linha ✅ da célula (verificacao.passou) e a da avaliação
+                celula.outputs = [new_output("stream", name="stdout", text="".join(
+                    f"{linha}\n" for linha in veredicto.linhas)
+                    + "✅ Avaliado fora do teu kernel: os testes desta célula passaram.\n")]
             else:
                 celula.metadata[METADADOS] = {"falhou_em": veredicto.parte}  # feedback_pt.EsconderOcultos
                 nome = veredicto.tipo or "AssertionError"

@@ -98,6 +98,20 @@ def test_cadernos_correm_do_principio_ao_fim(demo, tarefa):
     assert erros_aluno and set(erros_aluno) == {"NotImplementedError"}, erros_aluno
 
 
+def _exercicios_com_passou(tarefa: str) -> list[str]:
+    """Os exercícios cujas células de teste acabam em ``verificacao.passou("nome", …)``."""
+    import re
+
+    nb = nbformat.read(comum.COURSE / f"{tarefa}.ipynb", as_version=4)
+    return re.findall(r'verificacao\.passou\(\s*"(\w+)"', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+
+
+def _saidas(caminho: Path) -> str:
+    """O texto de todas as saídas (stdout) de um caderno avaliado."""
+    nb = nbformat.read(caminho, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
 @pytest.mark.parametrize("tarefa", TAREFAS)
 def test_csv_e_feedback_em_pt_pt_sem_testes_ocultos(demo, tarefa):
     raiz, _ = demo[tarefa]
@@ -112,6 +126,11 @@ def test_csv_e_feedback_em_pt_pt_sem_testes_ocultos(demo, tarefa):
         if aluno != "referencia":  # a referência é o próprio source: as marcas são dela
             assert "BEGIN SOLUTION" not in html
         assert "Traceback (most recent call last)" not in html
+        if aluno == "referencia":  # a linha ✅ de verificacao.passou: o juiz escreve-a na saída da célula
+            saidas = _saidas(raiz / "autograded" / aluno / tarefa / f"{tarefa}.ipynb")
+            for exercicio in _exercicios_com_passou(tarefa):
+                assert f"✅ {exercicio} " in saidas and f"✅ {exercicio} " in html, (
+                    f"{tarefa}: a saída das células de teste da referência (e o feedback) não tem a linha ✅ de {exercicio}")
 
 
 def test_checklist_da_turma_no_fim_da_avaliacao(demo):

@@ -8,27 +8,30 @@ O formato, na última célula do caderno (markdown), é uma linha só com a marc
 
 (vários itens na mesma linha, cada um entre «», pela ordem do manifesto). O caderno 10 usa o
 mesmo mapa do manifesto; assim, o que cada caderno diz que demonstra é o que o checklist lhe
-atribui.
+atribui. Cada item do checklist do texto é citado por algum caderno.
+
+As ligações dos cadernos ao registo de progresso: cada ``verificacao.passou``/``registar_medidas``
+dos cadernos usa um exercício e figuras que o manifesto conhece e põe neste caderno, e cada
+exercício acaba num ``passou``. Os testes com um caderno adulterado provam que isto falha.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import re
 
 import nbformat
 import pytest
 
 from autograder import construir
-from otimizacao import manifesto
+from otimizacao import manifesto, verificacao
 
 MARCA = "**Checklist do módulo:**"
 CITACAO = re.compile(r"«([^»]*)»")
 CAMINHOS = {c.stem: c for c in construir.cadernos()}
 # Todos os cadernos a que o manifesto liga itens do checklist fecham com a citação deles.
 COM_FECHO = [c for c in manifesto.CADERNOS if c.checklist]
-# Caderno cuja citação final ainda falta (de outro dono): conta como falha esperada até chegar.
-PENDENTES: dict[str, str] = {}
 
 
 def _linhas_com_marca(nb) -> list[tuple[int, str]]:
@@ -57,16 +60,7 @@ def test_toda_citacao_do_checklist_e_um_item_do_texto(nome):
             )
 
 
-@pytest.mark.parametrize(
-    "caderno",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(reason=PENDENTES[c.nome], strict=False))
-        if c.nome in PENDENTES
-        else c
-        for c in COM_FECHO
-    ],
-    ids=[c.nome for c in COM_FECHO],
-)
+@pytest.mark.parametrize("caderno", COM_FECHO, ids=[c.nome for c in COM_FECHO])
 def test_fecho_cita_os_itens_do_manifesto(caderno):
     """A última célula cita exatamente os itens que o manifesto liga ao caderno, pela ordem."""
     assert caderno.checklist, f"{caderno.nome}: o manifesto não liga o caderno a nenhum item"
@@ -88,65 +82,180 @@ def test_fecho_cita_os_itens_do_manifesto(caderno):
 
 
 # --------------------------------------------------------------------------- ligações ao manifesto
-def _chamadas_registar(nb) -> list[ast.Call]:
-    """As chamadas ``progresso.registar(...)`` das células de código de um caderno."""
+# Cada célula de testes visíveis de um exercício acaba em ``verificacao.passou("nome", …)``, e as
+# medidas feitas noutras células vão com ``verificacao.registar_medidas("nome", {…})``: o caderno do
+# registo vem do manifesto, pelo nome do exercício. Aqui lê-se cada chamada (ast) e confere-se,
+# com as mesmas funções que a chamada usa ao correr, que o manifesto conhece o exercício e as
+# figuras e que os põe neste caderno; e que cada exercício do caderno acaba num passou.
+VERIFICAR = {"passou", "registar_medidas"}
+
+
+def _chamadas(nb) -> list[tuple[int, ast.Call]]:
+    """(índice da célula, chamada) de cada ``verificacao.passou``/``verificacao.registar_medidas``
+    e de cada ``progresso.registar`` (o padrão antigo, com o nome do caderno escrito à mão)."""
     chamadas = []
-    for celula in nb.cells:
+    for i, celula in enumerate(nb.cells):
         if celula.cell_type != "code":
             continue
         fonte = "\n".join(linha for linha in celula.source.splitlines() if not linha.lstrip().startswith(("%", "!")))
         for no in ast.walk(ast.parse(fonte)):
-            if (isinstance(no, ast.Call) and isinstance(no.func, ast.Attribute) and no.func.attr == "registar"
-                    and isinstance(no.func.value, ast.Name) and no.func.value.id == "progresso"):
-                chamadas.append(no)
+            if (isinstance(no, ast.Call) and isinstance(no.func, ast.Attribute) and isinstance(no.func.value, ast.Name)
+                    and (no.func.value.id, no.func.attr) in {("progresso", "registar")}
+                    | {("verificacao", f) for f in VERIFICAR}):
+                chamadas.append((i, no))
     return chamadas
 
 
-def _registos(caderno) -> tuple[list[str], set[str], set[str]]:
-    """(cadernos nomeados, exercícios, figuras) que as chamadas ``progresso.registar`` do caderno
-    escrevem; cada argumento tem de ser literal (senão o teste não o pode conferir)."""
-    nb = nbformat.read(CAMINHOS[caderno.nome], as_version=4)
-    nomes, exercicios, figuras = [], set(), set()
-    for chamada in _chamadas_registar(nb):
-        argumentos = list(chamada.args) + [k.value for k in chamada.keywords if k.arg == "exercicio"]
-        nomes.append(ast.literal_eval(argumentos[0]))
-        if len(argumentos) > 1:
-            exercicios.add(ast.literal_eval(argumentos[1]))
-        for k in chamada.keywords:
-            if k.arg == "figuras":
-                assert isinstance(k.value, ast.Dict), f"{caderno.nome}: figuras= tem de ser um dicionário literal"
-                figuras |= {ast.literal_eval(chave) for chave in k.value.keys}
-    return nomes, exercicios, figuras
+def _literal(no, o_que: str):
+    try:
+        return ast.literal_eval(no)
+    except ValueError:
+        raise ValueError(f"{o_que} tem de ser escrito literalmente ({ast.unparse(no)}), para se poder conferir "
+                         "no manifesto sem correr o caderno") from None
+
+
+def _chaves_das_figuras(no) -> dict:
+    if not isinstance(no, ast.Dict) or any(k is None for k in no.keys):
+        raise ValueError(f"as figuras têm de ser um dicionário literal ({ast.unparse(no)})")
+    return dict.fromkeys(_literal(k, "o nome de uma figura") for k in no.keys)
+
+
+def ligacoes(nome: str, nb) -> tuple[list[str], set[str], set[str]]:
+    """(problemas, exercícios que passam, figuras registadas) das chamadas de verificação do caderno
+    ``nome``; cada problema é uma frase em pt-PT com a célula e o que corrigir."""
+    problemas, exercicios, figuras = [], set(), set()
+    for i, chamada in _chamadas(nb):
+        onde = f"{nome}, célula {i}: {ast.unparse(chamada)[:100]}"
+        if chamada.func.value.id == "progresso":
+            problemas.append(f"{onde} — progresso.registar escreve o nome do caderno à mão; usa "
+                             "verificacao.passou(exercicio, …) ou verificacao.registar_medidas(exercicio, {…}), que o "
+                             "tiram do manifesto")
+            continue
+        funcao = chamada.func.attr
+        argumentos = {k.arg: k.value for k in chamada.keywords}
+        posicionais = ["exercicio", "texto" if funcao == "passou" else "figuras", "caderno"]
+        argumentos.update(zip(posicionais, chamada.args, strict=False))
+        try:
+            if "exercicio" not in argumentos:
+                raise ValueError("falta o nome do exercício")
+            exercicio = _literal(argumentos["exercicio"], "o nome do exercício")
+            caderno = _literal(argumentos["caderno"], "o caderno") if "caderno" in argumentos else None
+            chaves = _chaves_das_figuras(argumentos["figuras"]) if "figuras" in argumentos else {}
+            if funcao == "passou":
+                dono, _ = verificacao.linha_de_passou(exercicio, figuras=chaves, caderno=caderno)
+            else:
+                dono = verificacao.conferir_medidas(exercicio, chaves, caderno=caderno)
+        except ValueError as erro:  # NomeDesconhecido é um ValueError
+            problemas.append(f"{onde} — {erro}")
+            continue
+        if dono != nome:
+            problemas.append(f"{onde} — o manifesto põe {exercicio!r} no caderno {dono}, não neste")
+            continue
+        figuras |= set(chaves)
+        if funcao == "passou":
+            exercicios.add(exercicio)
+    return problemas, exercicios, figuras
+
+
+def problemas_do_caderno(caderno: manifesto.Caderno, nb) -> list[str]:
+    """Tudo o que não bate entre as chamadas de verificação do caderno e a sua entrada no manifesto."""
+    problemas, exercicios, figuras = ligacoes(caderno.nome, nb)
+    # Um caderno que demonstra itens do checklist regista cada exercício seu que passa (o 10, que lê
+    # o registo e não demonstra nenhum item, não regista o seu: senão o registo deixava de estar vazio
+    # para quem ainda não fez os outros, e o 10 não mostraria o de exemplo).
+    sem_passou = [e.nomes[0] for e in caderno.exercicios if not e.livre and not set(e.nomes) & exercicios]
+    if caderno.checklist and sem_passou:
+        problemas.append(f"{caderno.nome}: os testes visíveis de {sem_passou} não acabam em verificacao.passou(…) "
+                         "(sem ela, o exercício nunca chega ao registo de progresso nem ao caderno 10)")
+    pedidos = {e for alternativas in manifesto.REGRAS.values() for alt in alternativas
+               for e in alt["exercicios"]} & set(caderno.nomes)
+    if pedidos - exercicios:
+        problemas.append(f"{caderno.nome}: as regras do checklist pedem {sorted(pedidos - exercicios)}, que o caderno "
+                         "não regista com verificacao.passou(…)")
+    if figuras != set(caderno.figuras):
+        problemas.append(f"{caderno.nome}: regista as figuras {sorted(figuras)}, o manifesto declara "
+                         f"{sorted(caderno.figuras)} (Caderno.figuras)")
+    pedidas = {f for alternativas in manifesto.REGRAS.values() for alt in alternativas
+               for (c, f, _, _) in alt["figuras"] if c == caderno.nome}
+    if pedidas - figuras:
+        problemas.append(f"{caderno.nome}: as regras do checklist leem {sorted(pedidas - figuras)}, que o caderno "
+                         "não regista (o item nunca se acenderia no caderno 10)")
+    return problemas
+
+
+CADERNOS_LIDOS = {nome: nbformat.read(caminho, as_version=4) for nome, caminho in CAMINHOS.items()}
 
 
 @pytest.mark.parametrize("caderno", manifesto.CADERNOS, ids=[c.nome for c in manifesto.CADERNOS])
 def test_o_caderno_so_regista_nomes_que_o_manifesto_conhece(caderno):
-    """Cada ``progresso.registar`` escreve o nome do próprio caderno, um exercício dele e as figuras
-    que o manifesto lhe declara; e cada exercício e figura que as regras do checklist pedem a este
-    caderno é registado por ele (senão o item nunca se acenderia no caderno 10)."""
-    nomes, exercicios, figuras = _registos(caderno)
-    assert set(nomes) <= {caderno.nome}, f"{caderno.nome} regista em nome de {set(nomes) - {caderno.nome}}"
-    proprios = {nome for e in caderno.exercicios if not e.livre for nome in e.nomes}
-    assert exercicios <= proprios, f"{caderno.nome} regista exercícios que não são dele: {exercicios - proprios}"
-    assert figuras == set(caderno.figuras), (f"{caderno.nome}: regista as figuras {sorted(figuras)}, "
-                                             f"o manifesto declara {sorted(caderno.figuras)}")
-    pedidas = {f for alternativas in manifesto.REGRAS.values() for alt in alternativas
-               for (c, f, _, _) in alt["figuras"] if c == caderno.nome}
-    assert pedidas <= figuras, f"{caderno.nome}: as regras do checklist leem {sorted(pedidas - figuras)}, que o caderno não regista"
-    pedidos = {e for alternativas in manifesto.REGRAS.values() for alt in alternativas
-               for e in alt["exercicios"]} & proprios
-    assert pedidos <= exercicios, f"{caderno.nome}: as regras pedem {sorted(pedidos - exercicios)}, que o caderno não regista"
+    """Cada chamada de verificação do caderno usa um exercício dele e figuras que o manifesto lhe
+    declara; cada exercício de um caderno com itens do checklist acaba num passou, e cada um que as
+    regras pedem; cada figura declarada (e cada uma que as regras leem) é registada."""
+    assert caderno.nome in CADERNOS_LIDOS, f"o manifesto tem {caderno.nome}, mas não há course/{caderno.nome}.ipynb"
+    problemas = problemas_do_caderno(caderno, CADERNOS_LIDOS[caderno.nome])
+    assert not problemas, "\n".join(problemas)
+
+
+def test_todos_os_cadernos_do_curso_estao_no_manifesto():
+    """Nenhum caderno fica fora da análise acima por não estar no manifesto."""
+    assert set(CAMINHOS) == set(manifesto.POR_NOME), (
+        f"cadernos em course/ sem entrada no manifesto: {sorted(set(CAMINHOS) - set(manifesto.POR_NOME))}; "
+        f"entradas sem caderno: {sorted(set(manifesto.POR_NOME) - set(CAMINHOS))}")
+
+
+def test_as_regras_do_checklist_so_usam_nomes_do_manifesto():
+    exercicios = {n for c in manifesto.CADERNOS for n in c.nomes}
+    for chave, alternativas in manifesto.REGRAS.items():
+        for alt in alternativas:
+            assert set(alt["exercicios"]) <= exercicios, (
+                f"REGRAS[{chave!r}] pede {sorted(set(alt['exercicios']) - exercicios)}, que nenhum caderno do manifesto tem")
+            for caderno, figura, _, _ in alt["figuras"]:
+                assert caderno in manifesto.POR_NOME and figura in manifesto.POR_NOME[caderno].figuras, (
+                    f"REGRAS[{chave!r}] lê a figura {figura!r} do caderno {caderno!r}, que o manifesto não declara")
+
+
+def itens_sem_citacao(cadernos: dict) -> list[str]:
+    """Os itens do checklist do texto (manifesto.CHECKLIST) que nenhum caderno cita a seguir à marca."""
+    citados = {c for nb in cadernos.values() for _, linha in _linhas_com_marca(nb) for c in CITACAO.findall(linha)}
+    return [f"{chave}: «{texto}»" for chave, texto in manifesto.CHECKLIST.items() if texto not in citados]
 
 
 def test_cada_item_do_checklist_e_citado_por_um_caderno():
-    citados = {chave for c in manifesto.CADERNOS for chave in c.checklist}
-    assert set(manifesto.CHECKLIST) - citados == set()
+    sem = itens_sem_citacao(CADERNOS_LIDOS)
+    assert not sem, f"Nenhum caderno cita estes itens do checklist (liga-os a um caderno no manifesto e cita-os no fecho): {sem}"
 
 
-def test_o_verificador_de_registos_apanha_um_nome_errado():
-    """O teste acima só vale se uma chamada com o caderno ou o exercício errados se vir."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        'progresso.registar("04_poda", "mascara_magnitud")\n%time x = 1\nprogresso.registar("04_poda", figuras={"erro": 1})')])
-    chamadas = _chamadas_registar(nb)
-    assert [ast.literal_eval(c.args[1]) for c in chamadas if len(c.args) > 1] == ["mascara_magnitud"]
-    assert len(chamadas) == 2
+# --------------------------------------------------------------------------- o teste pode falhar
+def _adulterado(nome: str, velho: str, novo: str):
+    """Uma cópia do caderno ``nome`` com ``velho`` trocado por ``novo`` (exatamente uma vez)."""
+    nb = copy.deepcopy(CADERNOS_LIDOS[nome])
+    (celula,) = [c for c in nb.cells if velho in c.source]
+    assert celula.source.count(velho) == 1
+    celula.source = celula.source.replace(velho, novo)
+    return nb
+
+
+@pytest.mark.parametrize(("velho", "novo", "esperado"), [
+    ('verificacao.passou("mascara_magnitude"', 'verificacao.passou("mascara_magnitud"',
+     ["nenhum exercício 'mascara_magnitud'", "Querias dizer 'mascara_magnitude'", "['mascara_magnitude']"]),
+    ('verificacao.passou("calcular_sparsity")', 'verificacao.passou("memoria_modelo")',
+     ["põe 'memoria_modelo' no caderno 00_numeros_e_memoria", "['calcular_sparsity']"]),
+    ('{"esparsidade": esp,', '{"esparsidad": esp,',
+     ["não declara a(s) figura(s) esparsidad no caderno 04_poda", "as regras do checklist leem ['erro_esparsidade']"]),
+    ('verificacao.passou("tamanho_gzip"', 'progresso.registar("04_poda", "tamanho_gzip"',
+     ["progresso.registar escreve o nome do caderno à mão", "['tamanho_gzip']"]),
+    ('verificacao.passou("calcular_sparsity")', 'verificacao.passou(nome)',
+     ["o nome do exercício tem de ser escrito literalmente"]),
+])
+def test_um_caderno_adulterado_falha_com_a_mensagem(velho, novo, esperado):
+    """O teste de cima só vale se apanhar um nome errado: um caderno 04 adulterado tem de dar
+    problemas, com o que corrigir na mensagem."""
+    problemas = "\n".join(problemas_do_caderno(manifesto.POR_NOME["04_poda"], _adulterado("04_poda", velho, novo)))
+    for trecho in esperado:
+        assert trecho in problemas, f"esperava «{trecho}» em:\n{problemas}"
+
+
+def test_um_item_sem_citacao_e_apanhado():
+    cadernos = dict(CADERNOS_LIDOS)
+    cadernos["04_poda"] = _adulterado("04_poda", f"«{manifesto.CHECKLIST['poda']}»", "«»")
+    assert itens_sem_citacao(cadernos) == [f"poda: «{manifesto.CHECKLIST['poda']}»"]

@@ -123,6 +123,35 @@ def test_um_nome_em_falta_no_juiz_e_falha_da_avaliacao_nao_do_aluno():
     assert not veredicto.passou and veredicto.mensagem == "falhou"
 
 
+def test_no_juiz_passou_da_a_linha_para_o_feedback_sem_registar(tmp_path, monkeypatch, capsys):
+    """O ``verificacao.passou`` das células de teste, no juiz: a linha ✅ vai no veredicto (o
+    preprocessador põe-na na saída da célula, que vai para o feedback) e nada é registado; se a
+    parte oculta falhar, a linha não vai."""
+    from otimizacao import progresso
+
+    ficheiro = tmp_path / progresso.NOME
+    monkeypatch.setenv(progresso.ENV_PROGRESSO, str(ficheiro))
+    monkeypatch.delenv(progresso.ENV_AVALIACAO, raising=False)  # nem com o registo ligado
+    espaco = juiz.espaco_base(None, [])
+    visivel = ('x = 1\nverificacao.registar_medidas("podar_progressivamente", {"esparsidade": 0.8})\n'
+               'verificacao.passou("mascara_magnitude", "trata bem os limites nos testes visíveis")')
+    veredicto = juiz.julgar_celula(visivel, "assert x == 1", espaco)
+    assert veredicto.passou and veredicto.linhas == ("✅ mascara_magnitude trata bem os limites nos testes visíveis.",)
+    assert juiz.julgar_celula('verificacao.passou("calcular_sparsity")', "", espaco).linhas == (
+        "✅ calcular_sparsity passou nos testes visíveis.",)  # só as linhas desta célula
+    veredicto = juiz.julgar_celula('verificacao.passou("tamanho_gzip")', "assert False, 'oculto'", espaco)
+    assert not veredicto.passou and veredicto.linhas == ()
+    assert not ficheiro.exists() and capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("celula", ['verificacao.passou("mascara_magnitud")',
+                                    'verificacao.registar_medidas("podar_progressivamente", {"esparsidad": 0.8})',
+                                    'verificacao.passou()'])
+def test_no_juiz_um_nome_errado_na_verificacao_e_falha_da_avaliacao_nao_do_aluno(celula):
+    with pytest.raises(juiz.FalhaDoJuiz, match="chama mal a verificação"):
+        juiz.julgar_celula(celula, "", juiz.espaco_base(None, []))
+
+
 def test_mudancas_no_lugar_voltam_ao_juiz():
     lista, dicionario, arr = [1, 2], {"a": {"b": 1}}, np.zeros(3)
     juiz._repor([lista, dicionario, arr], [[1, 2, 3], {"a": {"b": 2}, "c": 0}, np.ones(3)])

@@ -152,3 +152,52 @@ def test_caderno_10_corre_com_um_registo_estragado_e_diz_o_que_correr(tmp_path, 
     assert "estragado" in texto and "corre as células" in texto and "registo de exemplo" in texto
     assert "❌" in texto and "🔁" in texto and "desacordo" in texto
     assert ficheiro.with_name(ficheiro.name + ".estragado").exists()
+
+
+# --------------------------------------------------------------------------- verificacao.passou
+def test_passou_escreve_a_linha_e_regista_no_caderno_do_manifesto(ficheiro, capsys):
+    """A última linha das células de testes: o caderno vem do manifesto, pelo nome do exercício."""
+    from otimizacao import verificacao
+
+    assert verificacao.passou("mascara_magnitude", "trata bem os limites nos testes visíveis") is None
+    verificacao.passou("quantizar_modelo_int8", "dá um modelo 3.56× mais pequeno", figuras={"razao_int8": 3.56})
+    verificacao.registar_medidas("podar_progressivamente", {"esparsidade": 0.79})
+    verificacao.passou("calcular_sparsity")
+    assert capsys.readouterr() == ("✅ mascara_magnitude trata bem os limites nos testes visíveis.\n"
+                                   "✅ quantizar_modelo_int8 dá um modelo 3.56× mais pequeno.\n"
+                                   "✅ calcular_sparsity passou nos testes visíveis.\n", "")
+    dados = progresso.ler()
+    assert {n: e["caderno"] for n, e in dados["exercicios"].items()} == {
+        "mascara_magnitude": "04_poda", "quantizar_modelo_int8": "01_ptq_tflite", "calcular_sparsity": "04_poda"}
+    assert dados["figuras"] == {"01_ptq_tflite": {"razao_int8": 3.56}, "04_poda": {"esparsidade": 0.79}}
+
+
+@pytest.mark.parametrize(("chamada", "mensagem"), [
+    (lambda v: v.passou("mascara_magnitud"), "nenhum exercício 'mascara_magnitud'. Querias dizer 'mascara_magnitude'?"),
+    (lambda v: v.passou("memoria_modelo", caderno="04_poda"), "não é um exercício do caderno 04_poda"),
+    (lambda v: v.passou("memoria_modelo", caderno="00_numeros"), "nenhum caderno com esse nome"),
+    (lambda v: v.passou("quantizar_modelo_int8", figuras={"razao": 3.5}), "não declara a(s) figura(s) razao no caderno 01_ptq_tflite"),
+    (lambda v: v.registar_medidas("Destilador", {"exatidao": 0.9}), "não declara a(s) figura(s) exatidao no caderno 06_destilacao"),
+], ids=["exercicio", "exercicio_de_outro_caderno", "caderno", "figura", "figura_das_medidas"])
+def test_um_nome_que_o_manifesto_nao_conhece_e_um_erro_de_quem_escreve_o_caderno(ficheiro, capsys, chamada, mensagem):
+    from otimizacao import verificacao
+
+    with pytest.raises(verificacao.NomeDesconhecido, match="manifesto") as erro:
+        chamada(verificacao)
+    assert mensagem in str(erro.value)
+    assert capsys.readouterr() == ("", "") and not ficheiro.exists()  # nem linha ✅ nem registo
+
+
+def test_um_nome_em_dois_cadernos_precisa_do_caderno(ficheiro, monkeypatch, capsys):
+    """Hoje nenhum nome está em dois cadernos; se estiver, passou pede caderno= (não adivinha)."""
+    import dataclasses
+
+    from otimizacao import manifesto, verificacao
+
+    copia = dataclasses.replace(manifesto.POR_NOME["04_poda"], nome="11_outra_poda")
+    monkeypatch.setattr(manifesto, "CADERNOS", (*manifesto.CADERNOS, copia))
+    monkeypatch.setattr(manifesto, "POR_NOME", {**manifesto.POR_NOME, copia.nome: copia})
+    with pytest.raises(verificacao.NomeDesconhecido, match=r"mais de um caderno .*04_poda, 11_outra_poda.*caderno="):
+        verificacao.passou("tamanho_gzip")
+    verificacao.passou("tamanho_gzip", caderno="11_outra_poda")
+    assert progresso.ler()["exercicios"]["tamanho_gzip"]["caderno"] == "11_outra_poda"

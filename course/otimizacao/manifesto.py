@@ -5,6 +5,9 @@ os itens do checklist do módulo que demonstra e a medição do ``make bench`` q
 Tudo o resto deriva daqui ou é verificado contra isto:
 
 - ``solutions`` encontra o módulo de referência de cada exercício (``solucoes``);
+- ``verificacao.passou("exercicio")``, a última linha das células de teste, regista o exercício
+  no registo de progresso do aluno no caderno que tem esse exercício (e recusa nomes e figuras
+  que não estejam aqui);
 - o build (``autograder/construir.py``) recusa, com uma mensagem em pt-PT, um caderno que
   não esteja aqui, um exercício sem testes ocultos ou sem variantes, ou pontos que não batem;
 - a tabela de cadernos do README é gerada daqui (``python -m otimizacao.manifesto``) e um
@@ -84,8 +87,9 @@ class Caderno:
     exercicios: tuple[Exercicio, ...]
     checklist: tuple[str, ...] = ()  # chaves de CHECKLIST que o caderno demonstra
     bench: tuple[str, ...] = field(default=())  # «módulo:função» de bench/ que mede a técnica
-    # As figuras que o caderno regista no progresso do aluno (progresso.registar(..., figuras=…)):
-    # as que as REGRAS leem e as que o caderno 10 mostra; tests/test_checklist_cadernos.py confere-as.
+    # As figuras que o caderno regista no progresso do aluno (verificacao.passou(..., figuras=…) e
+    # verificacao.registar_medidas, que recusam outras): as que as REGRAS leem e as que o caderno 10
+    # mostra; tests/test_checklist_cadernos.py confere-as.
     figuras: tuple[str, ...] = ()
 
     @property

@@ -1,8 +1,9 @@
 """O registo do teu progresso no módulo: o que já demonstraste, caderno a caderno.
 
-Cada caderno, quando os testes visíveis de um exercício passam, chama ``registar`` e o
-exercício fica registado, com as figuras que tu próprio mediste (a razão de compressão do teu
-int8, a esparsidade a que a tua poda chegou, ...). O caderno ``10_checklist`` lê o registo e
+Cada caderno, quando os testes visíveis de um exercício passam, chama ``verificacao.passou``
+(que chama ``registar`` com o caderno que o manifesto dá ao exercício) e o exercício fica
+registado, com as figuras que tu próprio mediste (a razão de compressão do teu int8, a
+esparsidade a que a tua poda chegou, ...). O caderno ``10_checklist`` lê o registo e
 mostra, item a item do checklist do módulo, o que os teus resultados já provam.
 
 O ficheiro
