@@ -14,8 +14,9 @@ from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[1]
 AUTOGRADER = RAIZ / "autograder"
-# O maior módulo do motor depois da divisão tem ~550 linhas (avaliar.py, a linha de comandos) e o
-# juiz ~540; antes, o motor.py tinha 907. Acima disto, um módulo voltou a juntar trabalhos.
+# O maior módulo do motor depois da divisão é o juiz.py (~540 linhas; a linha de comandos, avaliar.py,
+# ~220 depois de o paralelo.py sair dela); antes, o motor.py tinha 907. Acima disto, um módulo voltou
+# a juntar trabalhos.
 MAX_LINHAS = 600
 
 
@@ -52,6 +53,61 @@ def _ciclos(grafo: dict[str, set[str]]) -> list[list[str]]:
         if u not in estado:
             visitar(u)
     return ciclos
+
+
+def _camadas(grafo: dict[str, set[str]]) -> dict[str, int]:
+    """A camada de cada módulo: 0 se não importa nenhum outro; senão, 1 + a maior das camadas dos
+    que importa (num grafo sem círculos, toda a seta desce)."""
+    camadas: dict[str, int] = {}
+
+    def camada(u):
+        if u not in camadas:
+            camadas[u] = 0  # (um círculo não fica em ciclo infinito: o teste dos círculos apanha-o)
+            camadas[u] = 1 + max((camada(v) for v in grafo.get(u, ())), default=-1)
+        return camadas[u]
+
+    for u in grafo:
+        camada(u)
+    return camadas
+
+
+def desenho(grafo: dict[str, set[str]]) -> str:
+    """O grafo dos imports do motor em Mermaid (o GitHub desenha-o), de cima para baixo por camada.
+    O ``comum`` fica de fora das setas (quase todos o importam: diz-se em texto)."""
+    sem_comum = {m: deps - {"comum"} for m, deps in grafo.items() if m not in {"__init__", "comum"}}
+    camadas = _camadas(sem_comum)
+    linhas = ["```mermaid", "flowchart TD"]
+    for n in sorted(set(camadas.values()), reverse=True):
+        nomes = sorted(m for m, c in camadas.items() if c == n)
+        linhas.append(f"    subgraph c{n} [camada {n}]")
+        linhas += [f"        {m}" for m in nomes]
+        linhas.append("    end")
+    for m in sorted(sem_comum, key=lambda m: (-camadas[m], m)):
+        linhas += [f"    {m} --> {d}" for d in sorted(sem_comum[m])]
+    linhas.append("```")
+    return "\n".join(linhas)
+
+
+def test_o_desenho_dos_imports_em_docs_e_o_do_codigo():
+    """O grafo desenhado em docs/arquitetura.md é o que os imports dizem hoje (regenerado pela
+    mensagem deste teste: copia o bloco para lá)."""
+    texto = (RAIZ / "docs" / "arquitetura.md").read_text(encoding="utf-8")
+    esperado = desenho(_grafo())
+    assert esperado in texto, (
+        "docs/arquitetura.md: o desenho dos imports do motor não é o do código. Substitui o bloco "
+        "mermaid da secção «O grafo dos imports» por:\n\n" + esperado)
+
+
+def test_o_desenho_poe_cada_seta_a_descer():
+    """Num grafo sem círculos, cada seta vai de uma camada para uma mais baixa (o desenho lê-se de
+    cima para baixo); e o desenho tem uma seta por import."""
+    grafo = {"avaliar": {"paralelo", "comum"}, "paralelo": {"entrega"}, "entrega": {"comum"}, "comum": set()}
+    camadas = _camadas({m: d - {"comum"} for m, d in grafo.items() if m != "comum"})
+    assert camadas == {"avaliar": 2, "paralelo": 1, "entrega": 0}
+    assert desenho(grafo).count("-->") == 2
+    real = {m: d - {"comum"} for m, d in _grafo().items() if m not in {"__init__", "comum"}}
+    c = _camadas(real)
+    assert all(c[m] > c[d] for m, deps in real.items() for d in deps)
 
 
 def test_o_detetor_de_ciclos_ve_um_ciclo():
