@@ -261,7 +261,6 @@ class Destilador(keras.Model):
         super().__init__()
         self.aluno = aluno
         self.professor = professor
-        pass
         self.alpha = alpha
         self.temperatura = temperatura
         self.perda_media = keras.metrics.Mean(name="loss")
@@ -397,7 +396,6 @@ class Destilador(keras.Model):
             perda = perda_total(y, logits_aluno, logits_professor, self.alpha, self.temperatura)
         variaveis = self.aluno.trainable_variables
         self.optimizer.apply_gradients(zip(fita.gradient(perda, variaveis), variaveis, strict=True))
-        pass
         self.compute_metrics(x, y, logits_aluno, sample_weight=None)
         return {m.name: m.result() for m in self.metrics}
 
@@ -406,7 +404,6 @@ class Destilador(keras.Model):
         logits_professor = self.professor(x, training=False)
         logits_aluno = self.aluno(x, training=False)
         perda = perda_total(y, logits_aluno, logits_professor, self.alpha, self.temperatura)  # noqa: F841 (o erro: não a regista)
-        pass
         self.compute_metrics(x, y, logits_aluno, sample_weight=None)
         return {m.name: m.result() for m in self.metrics}
 

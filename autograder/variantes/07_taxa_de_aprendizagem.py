@@ -314,7 +314,6 @@ class WarmUpCosineDecay(keras.optimizers.schedules.LearningRateSchedule):
 class WarmUpCosineDecay(keras.optimizers.schedules.LearningRateSchedule):
     def __init__(self, warmup_steps: int, total_steps: int, initial_lr: float, target_lr: float):
         super().__init__()
-        pass
         self.warmup_steps = warmup_steps
         self.total_steps = total_steps
         self.initial_lr = initial_lr
@@ -343,7 +342,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
         raise ValueError("Argumentos inválidos.")
     lr, melhor, espera, arrefecimento, taxas = lr_inicial, float("inf"), 0, 0, []
     for valor in historico_val_loss:
-        pass
         if arrefecimento > 0:
             arrefecimento -= 1
             espera = 0
@@ -382,7 +380,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
                 lr = max(lr * factor, min_lr)
                 arrefecimento = cooldown
                 espera = 0
-        pass
     return taxas
 
 
@@ -408,7 +405,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
                 lr = max(lr * factor, min_lr)
                 arrefecimento = cooldown
                 espera = 0
-        pass
     return taxas
 
 
@@ -435,7 +431,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
                 lr = max(lr * factor, min_lr)
                 arrefecimento = cooldown + 1
                 espera = 0
-        pass
     return taxas
 
 
@@ -460,8 +455,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
             if espera >= patience and lr > min_lr:
                 lr = max(lr * factor, min_lr)
                 arrefecimento = cooldown
-                pass
-        pass
     return taxas
 
 
@@ -487,7 +480,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
                 lr = lr * factor
                 arrefecimento = cooldown
                 espera = 0
-        pass
     return taxas
 
 
@@ -513,7 +505,6 @@ def simular_reduce_on_plateau(historico_val_loss: list[float], lr_inicial: float
                 lr = max(lr * factor, min_lr)
                 arrefecimento = cooldown
                 espera = 0
-        pass
     return taxas
 
 

@@ -138,7 +138,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0
         elif espera >= paciencia and epoca > 0:
             return epoca + 1, melhor_epoca
-        pass
     return len(historico), melhor_epoca
 
 
@@ -157,7 +156,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0  # noqa: F841 (o erro: devolve o argmin e não a melhor época)
         elif espera >= paciencia and epoca > 0:
             return epoca + 1, int(np.argmin([sinal * x for x in historico[:epoca + 1]]))
-        pass
     return len(historico), int(np.argmin([sinal * x for x in historico]))
 
 
@@ -177,7 +175,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0
         elif espera >= paciencia and epoca > 0:
             return epoca + 1, melhor_epoca
-        pass
     return len(historico), melhor_epoca
 
 
@@ -196,7 +193,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0
         elif espera > paciencia and epoca > 0:
             return epoca + 1, melhor_epoca
-        pass
     return len(historico), melhor_epoca
 
 
@@ -215,7 +211,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0
         elif espera >= paciencia and epoca > 0:
             return epoca, melhor_epoca
-        pass
     return len(historico), melhor_epoca
 
 
@@ -234,7 +229,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0
         elif espera >= paciencia and epoca > 0:
             return epoca + 1, melhor_epoca
-        pass
     return len(historico), melhor_epoca
 
 
@@ -272,7 +266,6 @@ def epoca_de_paragem(historico: list[float], paciencia: int, min_delta: float = 
             melhor, melhor_epoca, espera = v, epoca, 0
         elif espera >= paciencia and epoca > 0:
             return epoca + 1, melhor_epoca + 1
-        pass
     return len(historico), melhor_epoca + 1
 
 
@@ -339,7 +332,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint com a época a contar de 0 no nome
@@ -374,7 +366,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint que guarda todos os modelos e só depois apaga o que sai
@@ -400,7 +391,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             if (valor > outro) if maior else (valor < outro):
                 pos = i
                 break
-        pass
         caminho = self.caminho.format(epoch=epoch + 1, **logs)
         self.model.save(caminho)
         self.melhores.insert(pos, (valor, caminho))
@@ -408,7 +398,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint: num empate fica o mais recente
@@ -443,7 +432,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint que não apaga o ficheiro que sai
@@ -476,8 +464,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
         self.melhores.insert(pos, (valor, caminho))
         while len(self.melhores) > self.k:
             _, sai = self.melhores.pop()
-            pass
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint que ordena melhores por valor crescente (em 'max', o pior primeiro)
@@ -546,7 +532,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint que não avisa quando falta a métrica
@@ -580,7 +565,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
 
 
 # %% errada TopKCheckpoint: TopKCheckpoint que não valida k nem o modo
@@ -588,7 +572,6 @@ class TopKCheckpoint(keras.callbacks.Callback):
 class TopKCheckpoint(keras.callbacks.Callback):
     def __init__(self, caminho: str, monitor: str = "val_accuracy", k: int = 3, modo: str = "max"):
         super().__init__()
-        pass
         self.caminho, self.monitor, self.k, self.modo = caminho, monitor, k, modo
         self.melhores = []
 
@@ -614,4 +597,3 @@ class TopKCheckpoint(keras.callbacks.Callback):
             _, sai = self.melhores.pop()
             if os.path.exists(sai):
                 os.remove(sai)
-        pass
