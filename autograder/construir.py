@@ -343,7 +343,7 @@ def construir(raiz: Path = PROFESSOR, so: list[str] | None = None, release: bool
 
     tarefas = []
     # Um caderno fora do manifesto nunca passa em silêncio (uma entrada do manifesto ainda sem
-    # caderno é apanhada por tests/test_manifesto.py, para não parar o build de quem o escreve).
+    # caderno é apanhada por tests/construcao/test_manifesto.py, para não parar o build de quem o escreve).
     sem_manifesto = sorted({c.stem for c in cadernos()} - set(manifesto.POR_NOME))
     if sem_manifesto:
         raise ErroConstrucao(

@@ -37,7 +37,7 @@ por cenários do pacote (``otimizacao.cenarios``, ``no_kernel``) que só contam 
 
 Um caderno é julgado aqui quando o seu ficheiro de testes ocultos tem a secção
 ``# %% contexto`` (todos os do curso têm; sem ela, os testes correriam no kernel do aluno, e
-``tests/test_juiz.py`` falha).
+``tests/unidade/test_juiz.py`` falha).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def lidos_do_kernel(contexto: str) -> tuple[str, ...]:
 
 def julgadas(celulas, contexto: str | None) -> list[int]:
     """Os índices das células de teste que o juiz avalia: as células de código avaliadas, sem
-    resposta do aluno, de um caderno com contexto (todos os do curso têm um: tests/test_juiz.py)."""
+    resposta do aluno, de um caderno com contexto (todos os do curso têm um: tests/unidade/test_juiz.py)."""
     if contexto is None:
         return []
     return [i for i, c in enumerate(celulas)

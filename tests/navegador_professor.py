@@ -2,7 +2,7 @@
 
 Não há aqui um servidor nem uma avaliação a mais (o CI já leva ~31 min): estas verificações
 correm dentro do teste do professor que já existe,
-``tests/test_navegador.py::test_professor_da_nota_a_mao_no_formgrader_e_ela_fica``, que já
+``tests/interface/test_navegador.py::test_professor_da_nota_a_mao_no_formgrader_e_ela_fica``, que já
 arranca o ``make professor`` e avalia uma turma. Antes da segunda avaliação dele entra mais um
 aluno, «Zé Maria» (um nome que não serve de id no nbgrader, e com um ficheiro a mais na entrega);
 depois dela (a ana reutilizada, o Zé avaliado), ``depois_da_segunda_avaliacao`` verifica:
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.test_navegador import LIVRE, RAIZ, RESPOSTA_LIVRE, SEQ, TOKEN
+from tests.interface.test_navegador import LIVRE, RAIZ, RESPOSTA_LIVRE, SEQ, TOKEN
 
 ZE = "Zé Maria"
 

@@ -1,6 +1,6 @@
 """Arrancar o ``make curso`` e o ``make professor`` numa cópia do projeto (para os testes).
 
-Usado por tests/test_professor.py e tests/test_navegador.py: uma cópia só com o que os comandos
+Usado por tests/interface/test_professor.py e tests/interface/test_navegador.py: uma cópia só com o que os comandos
 usam (o .venv verdadeiro, entrada a entrada, com um carimbo próprio: o make da cópia nunca
 reinstala), um servidor numa porta livre do loopback com a configuração do utilizador numa
 pasta temporária, e tudo morto no fim (o grupo de processos inteiro).

@@ -1,4 +1,4 @@
-"""Servidores a sério para os testes da avaliação em escala (``tests/test_escala.py``): um
+"""Servidores a sério para os testes da avaliação em escala (``tests/avaliacao/test_escala.py``): um
 PostgreSQL e um escalonador do Dask com os seus workers, numa pasta temporária e no loopback.
 Cada um arranca aqui e para no fim do bloco ``with``, sem deixar processos."""
 

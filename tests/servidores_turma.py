@@ -1,6 +1,6 @@
 """A turma do ``make turma`` (turma/hub.py) para os testes: contas de teste, o hub numa cópia do
-projeto, e quem lá entra pelas APIs HTTP. Partilhado por tests/test_turma.py (o ciclo pelas
-APIs, o isolamento, os limites e o Ctrl-C) e tests/test_turma_navegador.py (o ciclo num Chromium).
+projeto, e quem lá entra pelas APIs HTTP. Partilhado por tests/interface/test_turma.py (o ciclo pelas
+APIs, o isolamento, os limites e o Ctrl-C) e tests/interface/test_turma_navegador.py (o ciclo num Chromium).
 
 Corre como root (cria contas do sistema: tprof990, a990001 «Zé Maria», a990002 «Ana Sofia
 Gonçalves»); as contas, os processos e as pastas apagam-se no fim, e os modos das pastas
@@ -146,8 +146,8 @@ def arrancar_hub(t: Turma) -> str:
 
 
 def recomecar(t: Turma) -> None:
-    """A turma como acabada de arrancar, para um ciclo inteiro (tests/test_turma.py e
-    tests/test_turma_navegador.py partilham um hub, que custa ~15 s a preparar): o hub a correr
+    """A turma como acabada de arrancar, para um ciclo inteiro (tests/interface/test_turma.py e
+    tests/interface/test_turma_navegador.py partilham um hub, que custa ~15 s a preparar): o hub a correr
     (o test_turma acaba com um Ctrl-C), a tarefa por libertar, sem entregas, avaliações nem
     feedback na troca, na raiz do curso, no gradebook e nas pastas dos alunos. Num hub novo não
     muda nada."""

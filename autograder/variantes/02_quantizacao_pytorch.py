@@ -4,7 +4,7 @@
 #   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
 #   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
 #   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
-# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/avaliacao/test_exercicios.py e por
 # autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
 # Entre os erros típicos está o código do texto do módulo.
 # O aluno «meio certo»: acerta no tamanho (referência), copia a quantização do texto e usa a média
@@ -26,7 +26,7 @@ def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
 # A resposta mais comum: quantize_dynamic chamado diretamente, sem calar nada. O torch emite
 # um DeprecationWarning atribuído à célula do aluno (__main__), que o IPython mostra em stderr
 # nas células de teste que chamam a função; a avaliação não pode dar 0 por isso
-# (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada; tests/test_avisos.py avalia-a com o nbgrader a sério).
+# (docs/invariantes.md#i9-a-avaliacao-nao-perde-nada; tests/avaliacao/test_avisos.py avalia-a com o nbgrader a sério).
 def quantizar_modelo_pytorch(modelo: torch.nn.Module) -> torch.nn.Module:
     return torch.ao.quantization.quantize_dynamic(copy.deepcopy(modelo).cpu().float().eval(), {nn.Linear}, dtype=torch.qint8)
 

@@ -4,7 +4,7 @@
 #   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
 #   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
 #   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
-# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/avaliacao/test_exercicios.py e por
 # autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
 # Entre os erros típicos estão os do texto do módulo.
 # O aluno «meio certo»: esquece o T² na perda suave e deixa o professor treinar; a perda total

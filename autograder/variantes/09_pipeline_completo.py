@@ -4,7 +4,7 @@
 #   # %% errada <grade_id>: <descrição>   um erro típico, que perde pontos
 #   # falha: <célula de teste>, ...         as células de teste que o têm de apanhar
 #   # aluno: meio_certo                     (opcional) o erro do aluno «meio certo» (make avaliar)
-# Formato e leitura: autograder/ler_variantes.py; usado por tests/test_exercicios.py e por
+# Formato e leitura: autograder/ler_variantes.py; usado por tests/avaliacao/test_exercicios.py e por
 # autograder/turma_demo.py. Os nomes que a resposta não define (np, keras, ...) são os do caderno.
 # Entre os erros típicos estão os do pipeline do texto do módulo.
 # O aluno «meio certo» esquece-se do mps (0 de 2) e deixa temp_pruned.keras na pasta (6 de 8).

@@ -3,7 +3,7 @@ conversão float32, os pesos int8 de um modelo convertido e o silêncio das mens
 
 A quantização int8 completa, a inferência e a exatidão de um modelo TFLite são exercícios do
 caderno 01_ptq_tflite: não estão aqui. Os cadernos seguintes usam as versões do próprio aluno,
-que as traz para uma célula de resposta (ver ``tests/test_integridade.py``).
+que as traz para uma célula de resposta (ver ``tests/construcao/test_integridade.py``).
 """
 
 from __future__ import annotations

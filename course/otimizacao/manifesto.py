@@ -89,7 +89,7 @@ class Caderno:
     bench: tuple[str, ...] = field(default=())  # «módulo:função» de bench/ que mede a técnica
     # As figuras que o caderno regista no progresso do aluno (verificacao.passou(..., figuras=…) e
     # verificacao.registar_medidas, que recusam outras): as que as REGRAS leem e as que o caderno 10
-    # mostra; tests/test_checklist_cadernos.py confere-as.
+    # mostra; tests/construcao/test_checklist_cadernos.py confere-as.
     figuras: tuple[str, ...] = ()
 
     @property

@@ -153,6 +153,11 @@ def test_aviso_do_m1_aparece_uma_so_vez_em_pt(monkeypatch):
 
     guarda = Guarda()
     absl = logging.getLogger("absl")
+    # Um teste anterior no mesmo processo (qualquer um que chame preparar_tensorflow) pode já ter
+    # ligado o filtro verdadeiro: tira-se durante este teste, para o controlo ver o aviso em inglês.
+    ligados = [f for f in absl.filters if isinstance(f, ambiente._AvisoM1UmaVez)]
+    for f in ligados:
+        absl.removeFilter(f)
     absl.addHandler(guarda)
     monkeypatch.setattr(ambiente, "_FILTRO_M1", ambiente._AvisoM1UmaVez())
     monkeypatch.setattr(platform, "system", lambda: "Darwin")
@@ -168,6 +173,8 @@ def test_aviso_do_m1_aparece_uma_so_vez_em_pt(monkeypatch):
     finally:
         absl.removeHandler(guarda)
         absl.removeFilter(ambiente._FILTRO_M1)
+        for f in ligados:
+            absl.addFilter(f)
 
 
 def test_dispositivo_e_motor(monkeypatch):
@@ -285,7 +292,7 @@ def test_cadernos_tensorflow_preparam_o_processo_antes_de_importar_o_tensorflow(
     import json
     from pathlib import Path
 
-    cadernos = sorted((Path(__file__).resolve().parents[1] / "course").glob("[0-9][0-9]_*.ipynb"))
+    cadernos = sorted((Path(__file__).resolve().parents[2] / "course").glob("[0-9][0-9]_*.ipynb"))
     com_tf = 0
     for caderno in cadernos:
         celulas = [c for c in json.loads(caderno.read_text())["cells"] if c["cell_type"] == "code"]

@@ -15,7 +15,7 @@ import solutions
 from autograder import comum, construir, ler_variantes
 from otimizacao import manifesto
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 MODULO4 = RAIZ.parent / "shared" / "modulo4.md"
 
 

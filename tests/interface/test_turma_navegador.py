@@ -35,7 +35,7 @@ import nbformat
 import pytest
 
 from tests import servidores_turma
-from tests.test_navegador import ARGUMENTOS, CAPTURAS, CHROMIUM, RAIZ, Capturas
+from tests.interface.test_navegador import ARGUMENTOS, CAPTURAS, CHROMIUM, RAIZ, Capturas
 
 pytestmark = [
     pytest.mark.navegador,
@@ -59,7 +59,7 @@ ESPERA = 180_000
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """O Chromium do sistema (como em tests/test_navegador.py): o Playwright nunca descarrega um."""
+    """O Chromium do sistema (como em tests/interface/test_navegador.py): o Playwright nunca descarrega um."""
     pytest.importorskip("playwright.sync_api", reason="falta o playwright: make (requirements.txt)")
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True, "args": ARGUMENTOS}
 

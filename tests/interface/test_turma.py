@@ -128,7 +128,7 @@ def test_ciclo_completo_da_turma(turma):  # noqa: F811 (o fixture de servidores_
     assert (t.raiz / "grades.csv").exists(), saida[-3000:]
     assert servidores_turma.notas(t.raiz) == {A1: 14.0, A2: 0.0}, saida[-3000:]
     # (que os mesmos cadernos recolhidos à mão têm as mesmas notas prova-o o teste no navegador,
-    # tests/test_turma_navegador.py: avaliá-los outra vez aqui custava ~30 s de CI sem provar mais)
+    # tests/interface/test_turma_navegador.py: avaliá-los outra vez aqui custava ~30 s de CI sem provar mais)
 
     # A avaliação deixou o feedback pronto para o nbgrader (o timestamp.txt e o segredo de cada
     # entrega ao lado do HTML, que os alunos leem): sem mais nenhum passo, o professor liberta o

@@ -1,7 +1,7 @@
 """O juiz (autograder/juiz.py): o formato das mensagens e o contexto de cada caderno.
 
-Rápidos: não correm cadernos. O juiz de ponta a ponta está em tests/test_batota.py (o corpus de
-batotas) e em tests/test_avaliacao.py (a turma de demonstração de todos os cadernos).
+Rápidos: não correm cadernos. O juiz de ponta a ponta está em tests/avaliacao/test_batota.py (o corpus de
+batotas) e em tests/avaliacao/test_avaliacao.py (a turma de demonstração de todos os cadernos).
 """
 
 from __future__ import annotations

@@ -216,7 +216,7 @@ def test_make_curso_so_com_as_ferramentas_do_aluno():
     cursos) à frente da configuração do projeto; o make professor não. As extensões desligadas são
     as mesmas que o make turma desliga aos alunos do JupyterHub (turma/hub.py) e existem mesmo no
     nbgrader instalado (um nome mudado numa versão nova desligaria nada, em silêncio). No
-    navegador: tests/test_navegador.py::test_aluno_nao_ve_as_ferramentas_do_professor."""
+    navegador: tests/interface/test_navegador.py::test_aluno_nao_ve_as_ferramentas_do_professor."""
     import importlib.util
     import subprocess
     import sys

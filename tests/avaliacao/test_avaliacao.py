@@ -22,7 +22,7 @@ from autograder.comum import nbgrader_meta
 
 pytestmark = pytest.mark.lento
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 TAREFAS = [p.stem for p in construir.cadernos()]
 
 

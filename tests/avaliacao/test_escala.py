@@ -24,7 +24,7 @@ from tests import servidores_escala as srv
 
 pytestmark = pytest.mark.lento
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 TAREFA = "00_numeros_e_memoria"
 CELULA = "teste_memoria_modelo"  # uma célula avaliada do 00 onde o professor põe uma nota à mão
 RESPOSTA = "memoria_modelo"  # a célula de resposta que ela testa (onde fica o comentário)

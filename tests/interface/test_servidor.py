@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 TOKEN = "token-de-teste-do-curso"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 # Limite de cada imagem: as capturas do JupyterLab, reduzidas com o Pillow (paleta de 256 cores,
 # ~1000 px de largura), ficam entre 30 e 110 KB; 150 KB deixa margem sem deixar passar uma
 # captura inteira por reduzir (1400x900 a cores: 130-300 KB).

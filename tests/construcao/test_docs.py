@@ -25,7 +25,7 @@ import pytest
 
 from otimizacao import manifesto
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 DOCS = RAIZ / "docs"
 PAGINAS = sorted(DOCS.glob("*.md"))
 ESTE = Path(__file__).resolve().relative_to(RAIZ).as_posix()
@@ -272,7 +272,7 @@ def test_total_de_pontos_do_contrato():
 # --------------------------------------------------------------------------- os textos de origem
 # Os dois testes que leem os textos de origem de propósito (e saltam sem eles; docs/README.md,
 # «Os textos de origem»), este ficheiro e a página que explica onde estão.
-LEEM_DE_PROPOSITO = {"tests/test_construcao.py", "tests/test_manifesto.py", ESTE, "docs/README.md"}
+LEEM_DE_PROPOSITO = {"tests/construcao/test_construcao.py", "tests/construcao/test_manifesto.py", ESTE, "docs/README.md"}
 _ORIGEM = re.compile(r"\b(?:DESIGN|CURSO)(?:\.md)?\b")
 
 

@@ -1,6 +1,6 @@
 """A avaliação deixa o feedback pronto para o «Release feedback» do nbgrader quando avalia uma
 pasta recolhida pelo *Collect* (``formgrader.feedback_para_o_nbgrader``; o ciclo inteiro está em
-tests/test_turma.py e tests/test_turma_navegador.py). Rápido: só ficheiros."""
+tests/interface/test_turma.py e tests/interface/test_turma_navegador.py). Rápido: só ficheiros."""
 
 from __future__ import annotations
 

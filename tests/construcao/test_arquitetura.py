@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 AUTOGRADER = RAIZ / "autograder"
 # O maior módulo do motor depois da divisão é o juiz.py (~540 linhas; a linha de comandos, avaliar.py,
 # ~220 depois de o paralelo.py sair dela); antes, o motor.py tinha 907. Acima disto, um módulo voltou
@@ -149,7 +149,7 @@ def test_importar_o_motor_nao_corre_processos():
 
 
 def test_a_tabela_de_testes_do_readme_esta_em_dia_com_tests():
-    """Cada ``tests/test_*.py`` tem uma linha na tabela «Testes» do README, e cada linha é de um
+    """Cada ``tests/<camada>/test_*.py`` tem uma linha na tabela «Testes» do README, e cada linha é de um
     ficheiro que existe (``test_solucoes_*.py`` cobre os quatro de soluções)."""
     import fnmatch
     import re
@@ -157,7 +157,8 @@ def test_a_tabela_de_testes_do_readme_esta_em_dia_com_tests():
     readme = (RAIZ / "README.md").read_text(encoding="utf-8")
     seccao = readme[readme.index("### Testes (`make test`)"):readme.index("### Hábitos")]
     linhas = re.findall(r"^\| `tests/([^`]+)` \|", seccao, flags=re.M)
-    ficheiros = sorted(p.name for p in (RAIZ / "tests").glob("test_*.py"))
+    ficheiros = sorted(p.relative_to(RAIZ / "tests").as_posix() for p in (RAIZ / "tests").rglob("test_*.py"))
+    assert not [f for f in ficheiros if "/" not in f], "os testes vivem numa pasta por camada (tests/<camada>/)"
     sem_linha = [f for f in ficheiros if not any(fnmatch.fnmatch(f, padrao) for padrao in linhas)]
     sem_ficheiro = [padrao for padrao in linhas if not any(fnmatch.fnmatch(f, padrao) for f in ficheiros)]
     assert (sem_linha, sem_ficheiro) == ([], [])

@@ -15,7 +15,7 @@ from autograder import comum, construir
 from autograder.comum import nbgrader_meta
 
 IMPORTA_SOLUTIONS = re.compile(r"(^|\s)(import|from)\s+solutions\b|import_module\(.solutions", re.M)
-CURSO_MD = Path(__file__).resolve().parents[2] / "shared" / "CURSO.md"
+CURSO_MD = Path(__file__).resolve().parents[3] / "shared" / "CURSO.md"
 
 
 def test_release_e_igual_a_course_celula_a_celula(build):

@@ -1,7 +1,7 @@
 """Invariante 8 (docs/invariantes.md#i8-nada-do-que-o-aluno-recebe-resolve): nada do que o aluno recebe resolve um exercício avaliado.
 
 O aluno recebe o pacote ``course/otimizacao/`` e os cadernos do release (iguais a ``course/``,
-célula a célula: ``tests/test_construcao.py``). Em tudo isso, fora das células de resposta:
+célula a célula: ``tests/construcao/test_construcao.py``). Em tudo isso, fora das células de resposta:
 
 (a) nenhum nome avaliado (as chaves de ``solutions._ONDE``, classes incluídas) é definido — por
     ``def``, ``class``, atribuição, ``import`` ou ciclo, a qualquer nível;
@@ -36,7 +36,7 @@ import solutions
 from autograder import comum, construir
 from autograder.comum import nbgrader_meta
 
-RAIZ = Path(__file__).resolve().parents[1]
+RAIZ = Path(__file__).resolve().parents[2]
 SOLUTIONS = RAIZ / "solutions"
 NOMES_AVALIADOS = frozenset(solutions._ONDE)
 BUILTINS = frozenset(dir(builtins))
