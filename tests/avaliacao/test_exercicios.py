@@ -60,7 +60,7 @@ def test_ha_pelo_menos_seis_erros_tipicos(tarefa):
     assert len(construir.variantes(tarefa).ERRADAS) >= 6
 
 
-@pytest.mark.parametrize(("tarefa", "nome"), CERTAS, ids=[n for _, n in CERTAS])
+@pytest.mark.parametrize(("tarefa", "nome"), CERTAS, ids=[f"{t} · {n}" for t, n in CERTAS])
 def test_resposta_certa_diferente_tem_nota_maxima(tarefa, nome):
     nb, _ = contexto(tarefa)
     _, codigo = construir.variantes(tarefa).CERTAS[nome]
@@ -69,7 +69,7 @@ def test_resposta_certa_diferente_tem_nota_maxima(tarefa, nome):
     assert not any(falhas.values()), {gid: repr(e) for gid, e in falhas.items() if e}
 
 
-@pytest.mark.parametrize(("tarefa", "nome"), ERRADAS, ids=[n for _, n in ERRADAS])
+@pytest.mark.parametrize(("tarefa", "nome"), ERRADAS, ids=[f"{t} · {n}" for t, n in ERRADAS])
 def test_erro_tipico_perde_pontos_com_mensagem(tarefa, nome):
     nb, _ = contexto(tarefa)
     _, codigo, devem_falhar = construir.variantes(tarefa).ERRADAS[nome]
