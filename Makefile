@@ -69,11 +69,11 @@ lint: setup
 
 # O que o .ci/run chama. PARALELO=N processos do pytest-xdist (por omissão 2: cada um treina
 # modelos e corre o nbgrader, que já usam os núcleos; mais do que 2 só com memória de sobra, ~3 GB
-# cada); PARALELO=0 corre tudo num só processo. Cada módulo de testes fica num só processo
-# (tests/conftest.py).
+# cada); PARALELO=0 corre tudo num só processo. Cada ficheiro de testes fica inteiro num só
+# processo (tests/conftest.py, pytest_xdist_make_scheduler).
 PARALELO ?= 2
 test: setup lint
-	$(PY) -m pytest $(if $(filter 0,$(PARALELO)),,-n $(PARALELO) --dist loadgroup) $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(PARALELO)),,-n $(PARALELO)) $(PYTEST_ARGS)
 
 # O escalão rápido para o dia a dia (poucos minutos): tudo menos os testes marcados «lento»
 # (executar cadernos, treinar modelos, correr o nbgrader; ver tests/conftest.py).

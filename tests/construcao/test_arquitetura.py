@@ -162,3 +162,15 @@ def test_a_tabela_de_testes_do_readme_esta_em_dia_com_tests():
     sem_linha = [f for f in ficheiros if not any(fnmatch.fnmatch(f, padrao) for padrao in linhas)]
     sem_ficheiro = [padrao for padrao in linhas if not any(fnmatch.fnmatch(f, padrao) for f in ficheiros)]
     assert (sem_linha, sem_ficheiro) == ([], [])
+
+
+def test_em_paralelo_cada_ficheiro_fica_num_so_processo_e_o_hub_junto():
+    """O escalonador do pytest-xdist (tests/conftest.py) agrupa por ficheiro, e os dois ficheiros
+    do hub da turma num só grupo (um hub por máquina: as contas do sistema são as mesmas)."""
+    from tests import conftest
+
+    grupo = conftest.grupo_xdist
+    assert grupo("tests/unidade/test_juiz.py::a") == grupo("tests/unidade/test_juiz.py::b[x::y]")
+    assert grupo("tests/unidade/test_juiz.py::a") != grupo("tests/unidade/test_progresso.py::a")
+    assert len({grupo(f"{f}::t") for f in conftest.JUNTOS}) == 1
+    assert all((RAIZ / f).is_file() for f in conftest.JUNTOS), "JUNTOS nomeia um ficheiro que já não existe"

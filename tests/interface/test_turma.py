@@ -24,8 +24,8 @@ import pytest
 from tests import servidores_turma
 
 # O hub da turma (contas do sistema, um só por máquina) é partilhado com test_turma_navegador.py:
-# os dois correm no mesmo processo do pytest-xdist (tests/conftest.py).
-pytestmark = [pytest.mark.lento, pytest.mark.xdist_group("hub_da_turma")]
+# os dois correm no mesmo processo do pytest-xdist (JUNTOS em tests/conftest.py).
+pytestmark = pytest.mark.lento
 
 if (_motivo := servidores_turma.motivo_para_saltar()) is not None:
     pytest.skip(_motivo, allow_module_level=True)

@@ -40,7 +40,6 @@ from tests.interface.test_navegador import ARGUMENTOS, CAPTURAS, CHROMIUM, RAIZ,
 pytestmark = [
     pytest.mark.navegador,
     pytest.mark.lento,
-    pytest.mark.xdist_group("hub_da_turma"),  # o mesmo hub que test_turma.py (tests/conftest.py)
     pytest.mark.skipif(not CHROMIUM.exists(),
                        reason=f"Falta o Chromium ({CHROMIUM}) para os testes no navegador. Instala-o com "
                               "«sudo apt-get install chromium» (como root: «apt-get install -y chromium»)."),
