@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import comum
-from otimizacao import servico_avaliacao
+from otimizacao import mensagens
 
 CONTEXTO = "contexto"
 
@@ -188,12 +188,12 @@ class _ComAtributos(_Chamavel):
         if nome.startswith("_"):  # nomes especiais (numpy, IPython, copy…): nunca vão ao kernel
             raise AttributeError(nome)
         valor = self._canal.chamar(self._alvo, (), {}, ler=True, atributo=nome)
-        if isinstance(valor, servico_avaliacao.Metodo):
+        if isinstance(valor, mensagens.Metodo):
             return MetodoRemoto(self._canal, self._alvo, nome, self._ligados)
         return valor
 
 
-class ChamadaRemota(_ComAtributos, servico_avaliacao.Referencia):
+class ChamadaRemota(_ComAtributos, mensagens.Referencia):
     """Um exercício do aluno visto do juiz: chamá-lo é um pedido ao kernel do aluno; um atributo
     (``WarmUpCosineDecay.from_config``) também."""
 
@@ -207,7 +207,7 @@ class ChamadaRemota(_ComAtributos, servico_avaliacao.Referencia):
         return f"<exercício {self.__name__} do aluno>"
 
 
-class ObjetoRemoto(_ComAtributos, servico_avaliacao.Referencia):
+class ObjetoRemoto(_ComAtributos, mensagens.Referencia):
     """Uma instância de uma classe do aluno, guardada no kernel dele: os métodos chamam-se lá e
     devolvem dados; passada a outra chamada, vai o número."""
 
@@ -386,7 +386,7 @@ def pedido(alvo: dict | str, args: tuple, kwargs: dict, semente=None, ler: bool 
     o pedido do valor do nome do caderno (sem o chamar). ``alvo``: um nome do caderno (texto ou
     ``{"nome": …}``), ``{"objeto": número}`` ou ``{"modulo": …, "nome": …}``; ``opcoes``:
     ``atributo``, ``grafo``, ``contexto`` (ver ``servico_avaliacao.servir``)."""
-    from otimizacao.servico_avaliacao import para_dados
+    from otimizacao.mensagens import para_dados
 
     alvo = {"nome": alvo} if isinstance(alvo, str) else dict(alvo)
     msg = {"alvo": alvo, "args": para_dados(tuple(args)), "kwargs": para_dados(dict(kwargs)), "semente": semente,
@@ -481,7 +481,7 @@ def _e_modelo_keras(valor) -> bool:
 
 def _ligar(valor, canal, ligados):
     """Troca os ``Remoto`` de uma resposta por ``ObjetoRemoto`` ligados ao canal."""
-    if isinstance(valor, servico_avaliacao.Remoto):
+    if isinstance(valor, mensagens.Remoto):
         return ObjetoRemoto(canal, valor.numero, valor.tipo, ligados)
     if isinstance(valor, list):
         return [_ligar(v, canal, None) for v in valor]
@@ -515,7 +515,7 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None, canal=N
     """O valor (ou o erro) da resposta do kernel, a partir das saídas da execução do pedido;
     ``args``/``kwargs`` (os do juiz) recebem as mudanças que a função lhes fez no lugar, e
     ``ligados`` (os argumentos com que o objeto chamado foi criado) o estado deles."""
-    from otimizacao.servico_avaliacao import MIME, ObservacaoInvalida, de_dados
+    from otimizacao.mensagens import MIME, ObservacaoInvalida, de_dados
 
     respostas = [s for s in saidas if s.get("output_type") in ("display_data", "execute_result")
                  and MIME in s.get("data", {})]
@@ -550,7 +550,7 @@ def resposta(saidas: list, args: tuple = (), kwargs: dict | None = None, canal=N
             espiados = dados.get("espiados")
             canal.espiados = espiados if isinstance(espiados, dict) else {}
         valor = _ligar(valor, canal, (tuple(args), dict(kwargs or {})))
-        if isinstance(valor, servico_avaliacao.Argumento):  # devolveu o argumento que recebeu
+        if isinstance(valor, mensagens.Argumento):  # devolveu o argumento que recebeu
             if not 0 <= valor.i < len(args):
                 raise ObservacaoInvalida("argumento inexistente")
             valor = args[valor.i]

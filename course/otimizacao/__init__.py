@@ -17,7 +17,7 @@ Módulos:
     validacao    -- o resumo da validação (o que passou, falhou ou está por fazer, por exercício)
     cenarios     -- cenários de teste que só observam (um callback, um treino com uma taxa)
     latencia     -- o Dorminhoco, um módulo do PyTorch de custo conhecido (testes de latência)
-    servico_avaliacao, modulos_torch -- o lado do aluno do juiz da avaliação (só dados simples)
+    servico_avaliacao, mensagens, modulos_torch -- o lado do aluno do juiz da avaliação (só dados simples)
     graficos, figuras_* -- as figuras reutilizadas pelos cadernos
 """
 

@@ -1,7 +1,7 @@
 """Módulos do PyTorch (``nn.Module``) como dados simples (JSON), nos dois sentidos.
 
 Na avaliação, os valores passam entre o kernel do aluno e o juiz só como dados simples
-(``servico_avaliacao.para_dados``/``de_dados``), nunca por pickle. Um modelo do PyTorch passa
+(``mensagens.para_dados``/``de_dados``), nunca por pickle. Um modelo do PyTorch passa
 como uma árvore de descrições: a classe de cada módulo (uma chave da ``TABELA`` deste ficheiro,
 nunca um caminho de classe tirado do objeto), os argumentos do construtor, a flag ``training``,
 os submódulos por nome (pela ordem) e o estado (parâmetros e buffers como arrays; o peso
@@ -28,13 +28,13 @@ O formato (``versao`` 1)::
   "pontos_zero", "eixo"}`` ou ``{"esquema": "float16", "valor"}``.
 
 Os arrays são texto, pelo ``codificar`` de quem chama (por omissão o
-``servico_avaliacao._array_para_texto``: .npy sem pickle, em base64).
+``mensagens._array_para_texto``: .npy sem pickle, em base64).
 
 ``dados_para_modulo`` é o inverso, estrito: só instancia classes da tabela (procuradas pela
 chave), confere as chaves de cada dicionário, as formas dos arrays contra a configuração, os
 dtypes, a profundidade (32 níveis) e o número de módulos (10 000), e cria os tensores a partir de
 cópias dos arrays (nunca ``torch.load``, nunca pickle). Tudo o que não bate levanta
-``servico_avaliacao.ObservacaoInvalida``. O módulo reconstruído dá as mesmas saídas, bit a bit,
+``mensagens.ObservacaoInvalida``. O módulo reconstruído dá as mesmas saídas, bit a bit,
 tem as mesmas flags ``training``, os mesmos dtypes, os mesmos tipos e o mesmo ``state_dict()``.
 """
 
@@ -43,9 +43,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-# Só o módulo, e os seus nomes lidos na altura de cada chamada: o servico_avaliacao pode
+# Só o módulo, e os seus nomes lidos na altura de cada chamada: o otimizacao.mensagens pode
 # importar este ficheiro sem um ciclo de imports.
-from otimizacao import servico_avaliacao
+from otimizacao import mensagens
 
 FORMATO = "modulo_torch"
 VERSAO = 1
@@ -123,10 +123,10 @@ def _formas(chave: str, config: dict) -> dict:
 def modulo_para_dados(modulo, codificar: Callable | None = None) -> dict:
     """Descreve ``modulo`` (uma árvore de módulos das classes da tabela) como dados simples,
     serializáveis em JSON. ``codificar(np.ndarray) -> str`` transforma os arrays em texto (por
-    omissão ``servico_avaliacao._array_para_texto``). Um módulo de outra classe (ou uma
+    omissão ``mensagens._array_para_texto``). Um módulo de outra classe (ou uma
     subclasse de uma destas), com ganchos, fundo demais ou com módulos a mais levanta
     ``TypeError``."""
-    codificar = codificar or servico_avaliacao._array_para_texto
+    codificar = codificar or mensagens._array_para_texto
     contagem = [0]
     return {"formato": FORMATO, "versao": VERSAO,
             "raiz": _no_para_dados(modulo, codificar, 1, contagem)}
@@ -275,7 +275,7 @@ def _linear_dinamica_para_dados(m, codificar) -> tuple[dict, dict]:
 # ---------------------------------------------------------------------------------------------
 
 def _invalida(mensagem: str):
-    raise servico_avaliacao.ObservacaoInvalida(f"módulo do PyTorch inválido: {mensagem}")
+    raise mensagens.ObservacaoInvalida(f"módulo do PyTorch inválido: {mensagem}")
 
 
 def _dict(valor, chaves: set, onde: str) -> dict:
@@ -361,9 +361,9 @@ def _ler_config(chave: str, bruto) -> dict:
 
 def dados_para_modulo(d, descodificar: Callable | None = None):
     """O inverso de ``modulo_para_dados``: um ``nn.Module`` novo, só de classes da tabela.
-    ``descodificar(str) -> np.ndarray`` (por omissão ``servico_avaliacao._texto_para_array``)
+    ``descodificar(str) -> np.ndarray`` (por omissão ``mensagens._texto_para_array``)
     lê os arrays. Dados que não seguem o formato levantam ``ObservacaoInvalida``."""
-    descodificar = descodificar or servico_avaliacao._texto_para_array
+    descodificar = descodificar or mensagens._texto_para_array
     topo = _dict(d, {"formato", "versao", "raiz"}, "o topo")
     if topo["formato"] != FORMATO or type(topo["versao"]) is not int or topo["versao"] != VERSAO:
         _invalida("formato ou versão desconhecidos")
@@ -371,10 +371,10 @@ def dados_para_modulo(d, descodificar: Callable | None = None):
     _conferir_arvore(topo["raiz"])
     try:
         return _no_para_modulo(topo["raiz"], descodificar)
-    except servico_avaliacao.ObservacaoInvalida:
+    except mensagens.ObservacaoInvalida:
         raise
     except Exception as erro:  # noqa: BLE001 (o que o torch recusar também é inválido)
-        raise servico_avaliacao.ObservacaoInvalida(f"módulo do PyTorch que não se reconstrói ({type(erro).__name__}: "
+        raise mensagens.ObservacaoInvalida(f"módulo do PyTorch que não se reconstrói ({type(erro).__name__}: "
                                  f"{str(erro)[:200]})") from None
 
 
@@ -431,7 +431,7 @@ def _array(texto, descodificar, onde: str):
         _invalida(f"{onde} não é texto")
     try:
         arr = descodificar(texto)
-    except servico_avaliacao.ObservacaoInvalida:
+    except mensagens.ObservacaoInvalida:
         raise
     except Exception:  # noqa: BLE001 (base64 ou .npy estragados)
         _invalida(f"{onde} não é um array")

@@ -18,7 +18,7 @@ import pytest
 import tf_keras as keras
 
 from otimizacao import cenarios
-from otimizacao.servico_avaliacao import de_dados, para_dados
+from otimizacao.mensagens import de_dados, para_dados
 
 
 class TopKPequeno(keras.callbacks.Callback):

@@ -15,7 +15,7 @@ import pytest
 
 from autograder import comum, construir, juiz
 from otimizacao import manifesto
-from otimizacao.servico_avaliacao import ObservacaoInvalida, Opaco, de_dados, para_dados
+from otimizacao.mensagens import ObservacaoInvalida, Opaco, de_dados, para_dados
 
 JULGADOS = [c.nome for c in manifesto.CADERNOS if juiz.contexto_do_caderno(c.nome) is not None]
 

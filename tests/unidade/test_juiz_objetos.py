@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from autograder import juiz
-from otimizacao import servico_avaliacao
+from otimizacao import mensagens, servico_avaliacao
 
 
 class CanalNoMesmoProcesso:
@@ -228,6 +228,6 @@ def test_um_numero_de_objeto_forjado_nao_da_acesso_a_nada_do_juiz():
     """O kernel pode responder {"t": "remoto", "id": 999}: o juiz só guarda o número; usá-lo é
     um pedido ao kernel, que falha como a função do aluno falharia."""
     canal, e = _juiz_com(forja=lambda: 0)
-    falso = juiz._ligar(servico_avaliacao.Remoto(999, "Falso"), canal, None)
+    falso = juiz._ligar(mensagens.Remoto(999, "Falso"), canal, None)
     with pytest.raises(juiz.ErroDoAluno):
         falso.qualquer_coisa()

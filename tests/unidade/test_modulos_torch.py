@@ -15,9 +15,9 @@ import torch
 import torch.nn.utils.prune
 from torch import nn
 
-from otimizacao import modulos_torch, servico_avaliacao
+from otimizacao import mensagens, modulos_torch
 from otimizacao.dispositivo import configurar_motor_quantizado
-from otimizacao.servico_avaliacao import ObservacaoInvalida
+from otimizacao.mensagens import ObservacaoInvalida
 
 nnqd = torch.ao.nn.quantized.dynamic
 # O quantize_dynamic avisa que o quantize_per_tensor está obsoleto: não é deste módulo.
@@ -135,7 +135,7 @@ def test_rede_dinamica_float16_ida_e_volta():
     dados = modulos_torch.modulo_para_dados(modelo)
     peso = dados["raiz"]["filhos"][3][1]["estado"]["peso"]
     assert peso["esquema"] == "float16"
-    assert servico_avaliacao._texto_para_array(peso["valor"]).dtype == np.float16
+    assert mensagens._texto_para_array(peso["valor"]).dtype == np.float16
     copia = modulos_torch.dados_para_modulo(dados)
     assert copia[3]._packed_params.dtype == torch.float16
     assert_mesmo_modulo(modelo, copia, torch.randn(5, 1, 8, 8))
@@ -195,11 +195,11 @@ def test_json_e_codificador_de_quem_chama():
 
     def codificar(arr):
         vistos.append(arr.dtype)
-        return "X" + servico_avaliacao._array_para_texto(arr)
+        return "X" + mensagens._array_para_texto(arr)
 
     def descodificar(texto):
         assert texto.startswith("X")
-        return servico_avaliacao._texto_para_array(texto[1:])
+        return mensagens._texto_para_array(texto[1:])
 
     dados = modulos_torch.modulo_para_dados(modelo, codificar=codificar)
     assert np.dtype(np.int8) in vistos and np.dtype(np.float32) in vistos
@@ -293,15 +293,15 @@ def filho(dados, i):
 
 
 def _forma_errada(d):
-    filho(d, 0)["estado"]["weight"]["valor"] = servico_avaliacao._array_para_texto(np.zeros((16, 1, 3, 2), np.float32))
+    filho(d, 0)["estado"]["weight"]["valor"] = mensagens._array_para_texto(np.zeros((16, 1, 3, 2), np.float32))
 
 
 def _int_repr_errado(d):
-    filho(d, 3)["estado"]["peso"]["int_repr"] = servico_avaliacao._array_para_texto(np.zeros((128, 575), np.int8))
+    filho(d, 3)["estado"]["peso"]["int_repr"] = mensagens._array_para_texto(np.zeros((128, 575), np.int8))
 
 
 def _int_repr_int16(d):
-    filho(d, 3)["estado"]["peso"]["int_repr"] = servico_avaliacao._array_para_texto(np.zeros((128, 576), np.int16))
+    filho(d, 3)["estado"]["peso"]["int_repr"] = mensagens._array_para_texto(np.zeros((128, 576), np.int16))
 
 
 def _dtype_declarado(d):
