@@ -22,10 +22,6 @@ from autograder.processos import Limites
 from autograder.resultado import Resultado, notas_a_zero
 
 
-def _config_local(trabalho: Path) -> None:
-    comum.copiar_configuracao(trabalho)
-
-
 def _notas_do_gradebook(db: Path, tarefa: str, aluno_id: str) -> dict[str, list]:
     """grade_id -> [nota automática, máximo]; None onde não há nota automática (resposta livre).
 
@@ -170,7 +166,7 @@ def _preparar(corrida: _Corrida, pasta: Path, uid: int | None, resultado: Result
     nb, motivos = entregas.normalizar(nb, release)
     resultado.motivos += motivos
 
-    _config_local(trabalho)
+    comum.copiar_configuracao(trabalho)
     shutil.copy2(raiz / "gradebook.db", trabalho / "gradebook.db")
     (trabalho / "source").symlink_to(raiz / "source", target_is_directory=True)
     corrida.submetido.parent.mkdir(parents=True)
