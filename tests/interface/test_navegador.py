@@ -465,6 +465,9 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     page.goto(f"{base}/formgrader/gradebook/{SEQ}/{SEQ}?token={TOKEN}")
     expect(page.locator("#main-table")).to_contain_text("ana", timeout=60_000)
     capturas(page, "formgrader_entregas")
+    # O pedido das notas do formgrader atrasado 3 s dentro do Chromium, como numa máquina ocupada
+    # (o CI viu-o): sem a espera abaixo a nota escrita perde-se sempre, não só às vezes.
+    page.add_init_script(ATRASAR_NOTAS_DO_FORMGRADER)
     page.get_by_role("link", name="Submission #1").click()
     page.wait_for_load_state()
     if "formgrader encountered an error" in page.locator("body").inner_text():
@@ -474,6 +477,13 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     nota = page.locator(f"input#{LIVRE}")
     expect(nota).to_be_visible(timeout=60_000)
     assert "quantiza as ativações em tempo de execução" in page.locator("body").inner_text()
+    # O formgrader só liga os campos ao gradebook quando os pedidos das notas e dos comentários
+    # voltam (formgrade.js: grades.fetch → GradeUI, que ao nascer repõe o campo com o valor do
+    # gradebook). Escrever antes disso perde a nota sem aviso — foi o que o CI viu com a máquina
+    # ocupada (comentário gravado, nota None; sem esta espera, com o atraso acima, falha sempre).
+    # Um professor vê a página já pronta; o teste espera pelo mesmo.
+    page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded"
+                           " && formgrader.comments && formgrader.comments.loaded", timeout=60_000)
     nota.fill("1.5")
     page.locator(f"textarea#{LIVRE}-comment").fill("Certo, mas falta dizer porquê.")
     page.keyboard.press("Tab")
@@ -507,6 +517,22 @@ def _formgrader(page, base: str, capturas, projeto: Path, turma: Path, avaliacao
     capturas(page, "nota_a_mao_depois_de_avaliar_outra_vez")
     # O resto do formgrader depois desta avaliação (issue 24): contagens, nomes, endereço impresso.
     professor.depois_da_segunda_avaliacao(page, base, capturas, projeto, saida_, auto + 1.5)
+
+
+ATRASAR_NOTAS_DO_FORMGRADER = """
+const enviar = XMLHttpRequest.prototype.send, abrir = XMLHttpRequest.prototype.open;
+XMLHttpRequest.prototype.open = function (metodo, url) {
+  this._endereco = String(url);
+  return abrir.apply(this, arguments);
+};
+XMLHttpRequest.prototype.send = function () {
+  if (this._endereco.includes("/formgrader/api/grades")) {
+    setTimeout(() => enviar.apply(this, arguments), 3000);
+    return;
+  }
+  return enviar.apply(this, arguments);
+};
+"""
 
 
 def _ultimo_erro(registo: Path) -> str:
