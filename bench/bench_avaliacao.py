@@ -86,7 +86,7 @@ def caderno_vazio(raiz: Path) -> None:
 def sobrecarga(raiz: Path, repeticoes: int) -> tuple[float, float]:
     """(mediana do nbgrader simples, mediana do motor) num caderno de uma célula vazia, em s."""
     raiz.mkdir(parents=True)
-    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    comum.copiar_configuracao(raiz)
     caderno_vazio(raiz)
     comum.nbgrader("generate_assignment", "vazio", "--force", raiz=raiz)
     pasta = raiz / "entregas" / "aluno" / "vazio"

@@ -180,7 +180,7 @@ def pelo_nbgrader(curso, tmp_path_factory):
     sem CURSO4_*, PYTHONWARNINGS nem TF_CPP_* no ambiente."""
     raiz_curso, entregas = curso
     raiz = tmp_path_factory.mktemp("avisos_nbgrader")
-    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    comum.copiar_configuracao(raiz)
     shutil.copytree(raiz_curso / "source", raiz / "source")
     shutil.copy2(raiz_curso / "gradebook.db", raiz / "gradebook.db")
     for aluno, tarefa in _pares():

@@ -86,7 +86,7 @@ def _aluno(release, dobro=CERTO_DOBRO, soma=CERTO_SOMA, mexer=None):
 def turma(tmp_path_factory):
     """Avalia a turma inteira uma vez; devolve (raiz, resultados por aluno, pasta das entregas)."""
     raiz = tmp_path_factory.mktemp("robustez")
-    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    comum.copiar_configuracao(raiz)
     (raiz / "source" / "mini").mkdir(parents=True)
     nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
     comum.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
@@ -154,7 +154,12 @@ def turma(tmp_path_factory):
     escrever("rede", _aluno(release, dobro=(
         "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=3)\n" + CERTO_DOBRO)))
     escrever("Zé Maria", _aluno(release))
-    escrever("bisbilhoteiro", _aluno(release, dobro=_codigo_bisbilhoteiro(raiz, entregas)))
+    # O bisbilhoteiro escreve a sério fora da sua pasta (no repositório, em /root e /etc): só
+    # entra com a caixa de areia. Sem ela (uma máquina sem bwrap) os seus testes são saltados,
+    # mas os ficheiros ficavam escritos — e depois, já com a caixa, o teste dele falhava por
+    # os encontrar.
+    if processos.isolamento():
+        escrever("bisbilhoteiro", _aluno(release, dobro=_codigo_bisbilhoteiro(raiz, entregas)))
     ocultos = REPO / "autograder" / "testes_ocultos" / "00_numeros_e_memoria.py"
     escrever("le_testes_ocultos", _aluno(release, dobro=f"print(open({str(ocultos)!r}).read())\n" + CERTO_DOBRO))
 
@@ -371,7 +376,7 @@ def test_falha_da_caixa_deixa_a_entrega_nao_avaliada_e_a_proxima_corrida_avalia(
 
     raiz = tmp_path / "raiz"
     raiz.mkdir()
-    shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+    comum.copiar_configuracao(raiz)
     (raiz / "source" / "mini").mkdir(parents=True)
     nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
     comum.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
@@ -400,7 +405,7 @@ def test_avaliacao_isolada_dentro_de_uma_pasta_700():
         assert fechada.stat().st_mode & 0o777 == 0o700
         raiz = fechada / "raiz"
         raiz.mkdir()
-        shutil.copy(comum.AUTOGRADER / "nbgrader_config.py", raiz / "nbgrader_config.py")
+        comum.copiar_configuracao(raiz)
         (raiz / "source" / "mini").mkdir(parents=True)
         nbformat.write(_source(), raiz / "source" / "mini" / "mini.ipynb")
         comum.nbgrader("generate_assignment", "mini", "--force", raiz=raiz)
