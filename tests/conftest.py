@@ -53,6 +53,27 @@ JUNTOS = {
 }
 
 
+# Em paralelo, o escalonador do xdist dá os grupos por ordem do número de testes (os de muitos
+# testes rápidos primeiro): a turma de demonstração (um fixture de ~800 s) e o hub da turma
+# começavam tarde, e no fim um processo trabalhava sozinho enquanto o outro esperava. Os grupos
+# pesados vão primeiro, do mais longo para o mais curto (segundos por ficheiro, somados do
+# --durations=0 de `make test` em 2 processos, 2026-12-04, 2 núcleos); os outros seguem-se pela
+# ordem em que foram recolhidos e enchem os buracos no fim.
+PESADOS_PRIMEIRO = {
+    "tests/avaliacao/test_avaliacao.py": 1056,
+    "tests/avaliacao/test_exercicios.py": 814,
+    "tests/avaliacao/test_batota.py": 369,
+    "tests/interface/test_navegador.py": 236,
+    "tests/avaliacao/test_robustez.py": 225,
+    "tests/avaliacao/test_escala.py": 173,
+    "hub_da_turma": 157,  # test_turma.py + test_turma_navegador.py
+    "tests/avaliacao/test_avisos.py": 158,
+    "tests/avaliacao/test_justica_nbgrader.py": 130,
+    "tests/avaliacao/test_uma_falha.py": 98,
+    "tests/avaliacao/test_texto_do_aluno.py": 82,
+}
+
+
 def grupo_xdist(nodeid: str) -> str:
     """O grupo de um teste: o seu ficheiro, ou o nome comum dos ficheiros em JUNTOS."""
     ficheiro = nodeid.split("::", 1)[0]
@@ -67,10 +88,20 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             return grupo_xdist(nodeid)
 
+    # Os grupos pela ordem da recolha, que os processos já fazem com os pesados à frente (abaixo).
+    config.option.loadscopereorder = False
     return PorFicheiro(config, log)
 
 
+def ordem_xdist(nodeids: list[str]) -> list[int]:
+    """Os índices de ``nodeids`` com os grupos de PESADOS_PRIMEIRO à frente, do mais demorado
+    para o menos; dentro de cada grupo, e entre os outros, a ordem da recolha."""
+    return sorted(range(len(nodeids)), key=lambda i: -PESADOS_PRIMEIRO.get(grupo_xdist(nodeids[i]), 0))
+
+
 def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # um processo do xdist: todos recolhem pela mesma ordem
+        items[:] = [items[i] for i in ordem_xdist([item.nodeid for item in items])]
     for item in items:
         if FIXTURES_PESADAS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.lento)

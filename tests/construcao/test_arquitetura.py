@@ -176,3 +176,22 @@ def test_em_paralelo_cada_ficheiro_fica_num_so_processo_e_o_hub_junto():
     assert grupo("tests/unidade/test_juiz.py::a") != grupo("tests/unidade/test_progresso.py::a")
     assert len({grupo(f"{f}::t") for f in conftest.JUNTOS}) == 1
     assert all((RAIZ / f).is_file() for f in conftest.JUNTOS), "JUNTOS nomeia um ficheiro que já não existe"
+
+
+def test_em_paralelo_os_ficheiros_pesados_comecam_primeiro():
+    """Os grupos de PESADOS_PRIMEIRO (tests/conftest.py) vão à frente, do mais demorado para o
+    menos, sem partir um grupo nem trocar a ordem dos testes dentro dele; cada nome existe."""
+    from tests import conftest
+
+    grupos = set(conftest.JUNTOS.values())
+    for nome in conftest.PESADOS_PRIMEIRO:
+        assert nome in grupos or (RAIZ / nome).is_file(), f"PESADOS_PRIMEIRO nomeia {nome}, que já não existe"
+    nodeids = ["tests/unidade/test_juiz.py::a", "tests/avaliacao/test_batota.py::a",
+               "tests/interface/test_turma.py::a", "tests/unidade/test_juiz.py::b",
+               "tests/avaliacao/test_avaliacao.py::a", "tests/avaliacao/test_batota.py::b",
+               "tests/avaliacao/test_avaliacao.py::b", "tests/interface/test_turma_navegador.py::a"]
+    ordem = [nodeids[i] for i in conftest.ordem_xdist(nodeids)]
+    assert ordem == ["tests/avaliacao/test_avaliacao.py::a", "tests/avaliacao/test_avaliacao.py::b",
+                     "tests/avaliacao/test_batota.py::a", "tests/avaliacao/test_batota.py::b",
+                     "tests/interface/test_turma.py::a", "tests/interface/test_turma_navegador.py::a",
+                     "tests/unidade/test_juiz.py::a", "tests/unidade/test_juiz.py::b"]
