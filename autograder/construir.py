@@ -97,16 +97,20 @@ def _funcoes(arvore: ast.AST, prefixo: str = "") -> dict[str, ast.FunctionDef]:
 def _corpo_referencia(nome_qualificado: str) -> tuple[list[str], ast.FunctionDef]:
     """Linhas do corpo (sem a docstring, sem indentação) da função de referência."""
     import solutions
+    from otimizacao import ambiente
 
     nome_topo = nome_qualificado.split(".")[0]
-    try:
-        objeto = getattr(solutions, nome_topo)
-    except AttributeError:
-        raise ErroConstrucao(
-            f"Não há referência para {nome_topo} em solutions/: acrescenta-a ao módulo do caderno "
-            "e ao mapa _ONDE de solutions/__init__.py."
-        ) from None
-    modulo = importlib.import_module(objeto.__module__)
+    # O módulo da referência importa o TensorFlow ou o PyTorch: as linhas informativas do C++
+    # (em inglês, antes de o absl arrancar) não chegam ao terminal de quem corre o build.
+    with ambiente.mensagens_filtradas():
+        try:
+            objeto = getattr(solutions, nome_topo)
+        except AttributeError:
+            raise ErroConstrucao(
+                f"Não há referência para {nome_topo} em solutions/: acrescenta-a ao módulo do caderno "
+                "e ao mapa _ONDE de solutions/__init__.py."
+            ) from None
+        modulo = importlib.import_module(objeto.__module__)
     fonte = inspect.getsource(modulo)
     funcoes = _funcoes(ast.parse(fonte))
     if nome_qualificado not in funcoes:

@@ -166,3 +166,24 @@ def test_detetor_de_codigo_no_release_apanha_uma_fuga():
     assert _codigo_alem_do_esqueleto(esqueleto) == []
     assert _codigo_alem_do_esqueleto('def f(x):\n    """Doc."""\n    return 2 * x') == ["return 2 * x"]
     assert _codigo_alem_do_esqueleto('class A:\n    def g(self):\n        """D."""\n        self.x = 1') == ["self.x = 1"]
+
+
+@pytest.mark.lento
+def test_build_nao_deixa_o_ruido_do_tensorflow_no_terminal(tmp_path):
+    """O build importa as referências (TensorFlow, PyTorch): as linhas informativas do C++ em
+    inglês («absl::InitializeLog», «oneDNN custom operations», «cuda drivers») não chegam ao
+    terminal de quem corre ``make curso`` ou ``make avaliar``; um erro a sério continua a chegar."""
+    import subprocess
+    import sys
+
+    codigo = ("import sys; from pathlib import Path; from autograder import construir; "
+              f"construir.construir(Path({str(tmp_path)!r}), so=['01_ptq_tflite', '02_quantizacao_pytorch'], "
+              "release=False); print('tensorflow' in sys.modules, 'torch' in sys.modules)")
+    env = comum.ambiente_nbgrader()
+    env.pop("TF_CPP_MIN_LOG_LEVEL")  # como no terminal do professor: nada cala o TensorFlow antes
+    proc = subprocess.run([sys.executable, "-c", codigo], cwd=comum.RAIZ, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-2:] == ["True", "True"]  # controlo: o build importou-os mesmo
+    for ruido in ("absl::InitializeLog", "oneDNN custom operations", "cuda drivers"):
+        assert ruido not in proc.stderr, proc.stderr[-2000:]
