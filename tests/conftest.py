@@ -46,10 +46,14 @@ FIXTURES_PESADAS = {"build", "demo", "digits", "turma"}
 # ficheiros que partilham um recurso único da máquina (o hub da turma, com as suas contas do
 # sistema) juntam-se em JUNTOS. (O --dist loadgroup do xdist 3.8 não serve: marca o grupo no
 # atributo _nodeid, que o pytest 9 já não lê, e os testes de um módulo espalhavam-se — a turma
-# de demonstração avaliada duas vezes, 860 s em vez de 440.)
+# de demonstração avaliada duas vezes, 860 s em vez de 440.) Os dois ficheiros que usam o
+# fixture «build» (um build inteiro, ~50 s) também vão juntos: o fixture é da sessão de cada
+# processo, e separados faziam-no duas vezes.
 JUNTOS = {
     "tests/interface/test_turma.py": "hub_da_turma",
     "tests/interface/test_turma_navegador.py": "hub_da_turma",
+    "tests/construcao/test_construcao.py": "build_inteiro",
+    "tests/unidade/test_juiz.py": "build_inteiro",
 }
 
 
@@ -71,6 +75,7 @@ PESADOS_PRIMEIRO = {
     "tests/avaliacao/test_justica_nbgrader.py": 130,
     "tests/avaliacao/test_uma_falha.py": 98,
     "tests/avaliacao/test_texto_do_aluno.py": 82,
+    "build_inteiro": 107,  # test_construcao.py (57 s) + test_juiz.py (50 s), cada um com o seu build
 }
 
 

@@ -8,6 +8,7 @@ módulo que já não se lê sozinho.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -174,7 +175,11 @@ def test_em_paralelo_cada_ficheiro_fica_num_so_processo_e_o_hub_junto():
     grupo = conftest.grupo_xdist
     assert grupo("tests/unidade/test_juiz.py::a") == grupo("tests/unidade/test_juiz.py::b[x::y]")
     assert grupo("tests/unidade/test_juiz.py::a") != grupo("tests/unidade/test_progresso.py::a")
-    assert len({grupo(f"{f}::t") for f in conftest.JUNTOS}) == 1
+    assert grupo("tests/interface/test_turma.py::t") == grupo("tests/interface/test_turma_navegador.py::t")
+    # Quem usa o fixture «build» (um build inteiro por processo) fica no mesmo grupo.
+    com_build = sorted(str(p.relative_to(RAIZ)) for p in (RAIZ / "tests").rglob("test_*.py")
+                       if re.search(r"^def test_\w+\([^)]*\bbuild\b", p.read_text(encoding="utf-8"), flags=re.M))
+    assert len(com_build) >= 2 and len({grupo(f"{f}::t") for f in com_build}) == 1, com_build
     assert all((RAIZ / f).is_file() for f in conftest.JUNTOS), "JUNTOS nomeia um ficheiro que já não existe"
 
 
