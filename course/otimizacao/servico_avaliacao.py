@@ -108,52 +108,82 @@ def servir(pedido: str, espaco: dict) -> None:
     um objeto guardado por número ou uma função do pacote ``otimizacao``), o atributo a chamar, os
     argumentos, e se é para ler o valor (``ler``), chamar em grafo (``grafo``: um ``tf.function``)
     ou entrar/sair de um gestor de contexto (``contexto``)."""
-    import warnings
-
     from IPython.display import publish_display_data
 
-    resposta: dict
     avisos: list = []
     try:
-        msg = json.loads(base64.b64decode(pedido.encode("ascii")).decode("utf-8"))
-        if "nome" in msg and "alvo" not in msg:
-            msg["alvo"] = {"nome": msg["nome"]}
+        msg = _ler_pedido(pedido)
         if msg.get("ler"):  # o valor de um nome do caderno ou de um atributo de um objeto, sem chamar nada
-            valor = _alvo(msg, espaco)
-            dados = para_dados(valor)
-            if dados.get("t") == "objeto":
-                dados = {"t": "metodo"} if callable(valor) else _guardar(valor)
-            publish_display_data({MIME: {"ok": dados}})
-            return
-        if msg.get("contexto") == "sair":  # fecha um gestor de contexto aberto com «entrar»
-            numero = int(msg["alvo"]["objeto"])
-            gestor, valor = _OBJETOS[numero]
-            gestor.__exit__(None, None, None)
-            publish_display_data({MIME: {"ok": para_dados(valor)}})
-            return
-        funcao = _alvo(msg, espaco)
+            resposta = {"ok": _dados_do_valor(_alvo(msg, espaco))}
+        elif msg.get("contexto") == "sair":  # fecha um gestor de contexto aberto com «entrar»
+            resposta = {"ok": _sair_do_contexto(msg)}
+        else:
+            resposta = _chamar(msg, espaco, avisos)
+    except BaseException as erro:  # noqa: BLE001 (tudo o que a função do aluno levantar é uma observação)
+        if isinstance(erro, (KeyboardInterrupt, SystemExit)):
+            raise
+        resposta = {"erro": {"tipos": _nomes_do_erro(erro), "mensagem": str(erro)[:2000]}}
+    if avisos:
+        resposta["avisos"] = [[[c.__name__ for c in getattr(a.category, "__mro__", (Warning,))][:20],
+                               str(a.message)[:500]] for a in avisos[:100]]
+    publish_display_data({MIME: resposta})
 
-        def resolver(d):
-            if d.get("t") == "remoto":
-                return _OBJETOS[int(d["id"])]
-            return espaco[str(d["nome"])]
 
-        args = de_dados(msg["args"], tensores="nativos", resolver=resolver)
-        kwargs = de_dados(msg["kwargs"], tensores="nativos", resolver=resolver)
-        if msg.get("grafo") is not None:  # como no fit: a função compilada em grafo
-            import tensorflow as tf
+def _ler_pedido(pedido: str) -> dict:
+    """O pedido do juiz (JSON em base64); a forma antiga ``{"nome": …}`` passa a ``alvo``."""
+    msg = json.loads(base64.b64decode(pedido.encode("ascii")).decode("utf-8"))
+    if "nome" in msg and "alvo" not in msg:
+        msg["alvo"] = {"nome": msg["nome"]}
+    return msg
 
-            funcao = tf.function(funcao, **{str(k): v for k, v in dict(msg["grafo"]).items()})
-        if msg.get("semente") is not None:  # o teste fixou as sementes antes desta chamada
-            from otimizacao import modelos
 
-            modelos.fixar_sementes(int(msg["semente"]))
-        contexto = None
-        if msg.get("errstate") and "numpy" in sys.modules:
-            contexto = sys.modules["numpy"].errstate(**msg["errstate"])
-        espiados: dict = {}
-        with warnings.catch_warnings(record=True) as avisos, _espiar(msg.get("espiar") or (), espiados):
-            warnings.simplefilter("always")
+def _dados_do_valor(valor) -> dict:
+    """Um valor lido (sem chamar nada) como dados; um objeto do aluno fica cá e vai o número
+    (um método vai só como «é um método»)."""
+    dados = para_dados(valor)
+    if dados.get("t") == "objeto":
+        dados = {"t": "metodo"} if callable(valor) else _guardar(valor)
+    return dados
+
+
+def _sair_do_contexto(msg: dict) -> dict:
+    """Fecha o gestor de contexto guardado com «entrar»; devolve o valor que ele tinha dado."""
+    gestor, valor = _OBJETOS[int(msg["alvo"]["objeto"])]
+    gestor.__exit__(None, None, None)
+    return para_dados(valor)
+
+
+def _chamar(msg: dict, espaco: dict, avisos: list) -> dict:
+    """Chama o alvo com os argumentos do pedido (em grafo, com sementes, com o ``errstate`` do
+    NumPy e com espiões, se o pedido os pede) e devolve a resposta: o resultado, o estado dos
+    argumentos depois da chamada e, num método de um objeto guardado, o dos seus ligados. Os
+    avisos levantados durante a chamada ficam em ``avisos``."""
+    import warnings
+
+    funcao = _alvo(msg, espaco)
+
+    def resolver(d):
+        if d.get("t") == "remoto":
+            return _OBJETOS[int(d["id"])]
+        return espaco[str(d["nome"])]
+
+    args = de_dados(msg["args"], tensores="nativos", resolver=resolver)
+    kwargs = de_dados(msg["kwargs"], tensores="nativos", resolver=resolver)
+    if msg.get("grafo") is not None:  # como no fit: a função compilada em grafo
+        import tensorflow as tf
+
+        funcao = tf.function(funcao, **{str(k): v for k, v in dict(msg["grafo"]).items()})
+    if msg.get("semente") is not None:  # o teste fixou as sementes antes desta chamada
+        from otimizacao import modelos
+
+        modelos.fixar_sementes(int(msg["semente"]))
+    contexto = None
+    if msg.get("errstate") and "numpy" in sys.modules:
+        contexto = sys.modules["numpy"].errstate(**msg["errstate"])
+    espiados: dict = {}
+    with warnings.catch_warnings(record=True) as registados, _espiar(msg.get("espiar") or (), espiados):
+        warnings.simplefilter("always")
+        try:
             if contexto is not None:
                 with contexto:
                     valor = funcao(*args, **kwargs)
@@ -163,31 +193,32 @@ def servir(pedido: str, espaco: dict) -> None:
                 gestor, valor = valor, valor.__enter__()
                 resposta = {"ok": para_dados(valor), "contexto": _guardar((gestor, valor))["id"]}
             else:
-                mesmo = [i for i, a in enumerate(args) if valor is a and not isinstance(a, (int, float, str, bool))]
-                if mesmo:  # devolveu o próprio argumento (não uma cópia): o juiz devolve o seu
-                    dados = {"t": "argumento", "i": mesmo[0]}
-                else:
-                    dados = para_dados(valor)
-                    if dados.get("t") == "objeto":  # uma instância do aluno: fica cá, vai o número
-                        dados = _guardar(valor, (list(args), kwargs) if isinstance(funcao, type) else None)
-                resposta = {"ok": dados}
-        if espiados:
-            resposta["espiados"] = espiados
-        # Os argumentos depois da chamada: o juiz repõe nos seus o que a função mudou no lugar
-        # (uma lista, um dicionário, um array, um modelo), como se a chamada tivesse sido local;
-        # e, num método de um objeto guardado, o estado dos argumentos com que ele foi criado.
-        resposta["depois"] = para_dados([list(args), kwargs])
-        numero = (msg.get("alvo") or {}).get("objeto")
-        if numero is not None and int(numero) in _LIGADOS:
-            resposta["ligados"] = para_dados(list(_LIGADOS[int(numero)]))
-    except BaseException as erro:  # noqa: BLE001 (tudo o que a função do aluno levantar é uma observação)
-        if isinstance(erro, (KeyboardInterrupt, SystemExit)):
-            raise
-        resposta = {"erro": {"tipos": _nomes_do_erro(erro), "mensagem": str(erro)[:2000]}}
-    if avisos:
-        resposta["avisos"] = [[[c.__name__ for c in getattr(a.category, "__mro__", (Warning,))][:20],
-                               str(a.message)[:500]] for a in avisos[:100]]
-    publish_display_data({MIME: resposta})
+                resposta = {"ok": _dados_do_resultado(funcao, valor, args, kwargs)}
+        finally:
+            avisos.extend(registados)
+    if espiados:
+        resposta["espiados"] = espiados
+    # Os argumentos depois da chamada: o juiz repõe nos seus o que a função mudou no lugar
+    # (uma lista, um dicionário, um array, um modelo), como se a chamada tivesse sido local;
+    # e, num método de um objeto guardado, o estado dos argumentos com que ele foi criado.
+    resposta["depois"] = para_dados([list(args), kwargs])
+    numero = (msg.get("alvo") or {}).get("objeto")
+    if numero is not None and int(numero) in _LIGADOS:
+        resposta["ligados"] = para_dados(list(_LIGADOS[int(numero)]))
+    return resposta
+
+
+def _dados_do_resultado(funcao, valor, args: list, kwargs: dict) -> dict:
+    """O que a chamada devolveu, como dados. Se devolveu o próprio argumento (não uma cópia), o
+    juiz devolve o seu; uma instância do aluno fica cá e vai o número (com os argumentos com que
+    foi criada, se ``funcao`` é a classe)."""
+    mesmo = [i for i, a in enumerate(args) if valor is a and not isinstance(a, (int, float, str, bool))]
+    if mesmo:
+        return {"t": "argumento", "i": mesmo[0]}
+    dados = para_dados(valor)
+    if dados.get("t") == "objeto":
+        dados = _guardar(valor, (list(args), kwargs) if isinstance(funcao, type) else None)
+    return dados
 
 
 # --------------------------------------------------------------------------- a sonda
