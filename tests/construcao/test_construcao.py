@@ -172,7 +172,8 @@ def test_detetor_de_codigo_no_release_apanha_uma_fuga():
 def test_build_nao_deixa_o_ruido_do_tensorflow_no_terminal(tmp_path):
     """O build importa as referências (TensorFlow, PyTorch): as linhas informativas do C++ em
     inglês («absl::InitializeLog», «oneDNN custom operations», «cuda drivers») não chegam ao
-    terminal de quem corre ``make curso`` ou ``make avaliar``; um erro a sério continua a chegar."""
+    terminal de quem corre ``make curso`` ou ``make avaliar``. (Que o filtro deixa passar o resto,
+    como um erro a sério, prova-o tests/unidade/test_apoio.py::test_filtro_tira_so_as_mensagens_informativas_do_tensorflow.)"""
     import subprocess
     import sys
 
